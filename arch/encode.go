@@ -1,0 +1,158 @@
+package arch
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"strings"
+)
+
+// The JSON form is one object whose keys are the field names of Fields, in
+// that order, each value a hexadecimal string ("0x1f80"): JSON numbers cannot
+// carry 64-bit values exactly. XMM and ST registers are one number each
+// (xmm0 = high quadword then low quadword). Decoding starts from Flat64, so a
+// file may name only the fields it cares about; an unknown key is an error.
+
+// MarshalJSON writes the stable JSON form.
+func (s State) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString("{\n")
+	for i, f := range fields {
+		fmt.Fprintf(&b, "  %q: %q", f.Name, FieldHex(f.get(&s)))
+		if i < len(fields)-1 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\n')
+	}
+	b.WriteString("}")
+	return b.Bytes(), nil
+}
+
+// UnmarshalJSON reads the JSON form onto Flat64 defaults.
+func (s *State) UnmarshalJSON(data []byte) error {
+	var m map[string]string
+	if err := json.Unmarshal(data, &m); err != nil {
+		return fmt.Errorf("state JSON: %w (values must be hex strings such as \"0x10\")", err)
+	}
+	st := Flat64()
+	byName := fieldIndex()
+	for k, v := range m {
+		f, ok := byName[k]
+		if !ok {
+			return fmt.Errorf("state JSON: unknown field %q", k)
+		}
+		if err := parseHexInto(f.get(&st), v); err != nil {
+			return fmt.Errorf("state JSON: field %q: %w", k, err)
+		}
+	}
+	*s = st
+	return nil
+}
+
+func fieldIndex() map[string]*field {
+	m := make(map[string]*field, len(fields))
+	for i := range fields {
+		m[fields[i].Name] = &fields[i]
+	}
+	return m
+}
+
+// FieldHex formats a little-endian field value as a minimal hex number.
+func FieldHex(le []byte) string {
+	be := make([]byte, len(le))
+	for i, c := range le {
+		be[len(le)-1-i] = c
+	}
+	return "0x" + new(big.Int).SetBytes(be).Text(16)
+}
+
+func parseHexInto(dst []byte, v string) error {
+	h, ok := strings.CutPrefix(strings.ToLower(v), "0x")
+	if !ok || h == "" {
+		return fmt.Errorf("%q is not a 0x-prefixed hex number", v)
+	}
+	n, ok := new(big.Int).SetString(h, 16)
+	if !ok {
+		return fmt.Errorf("%q is not a hex number", v)
+	}
+	be := n.Bytes()
+	if len(be) > len(dst) {
+		return fmt.Errorf("%q does not fit in %d bytes", v, len(dst))
+	}
+	clear(dst)
+	for i, c := range be {
+		dst[len(be)-1-i] = c
+	}
+	return nil
+}
+
+// The binary form: magic "TSST", a version byte, then every field of Fields
+// in order, little-endian, packed. Its length is fixed for a version.
+const (
+	binaryMagic   = "TSST"
+	binaryVersion = 1
+)
+
+// BinarySize is the length of the binary form.
+func BinarySize() int {
+	n := len(binaryMagic) + 1
+	for _, f := range fields {
+		n += f.Width
+	}
+	return n
+}
+
+// MarshalBinary writes the compact binary form.
+func (s State) MarshalBinary() ([]byte, error) {
+	out := make([]byte, 0, BinarySize())
+	out = append(out, binaryMagic...)
+	out = append(out, binaryVersion)
+	for _, f := range fields {
+		out = append(out, f.get(&s)...)
+	}
+	return out, nil
+}
+
+// ErrBadState reports a binary state that cannot be decoded.
+var ErrBadState = errors.New("bad binary state")
+
+// UnmarshalBinary reads the compact binary form.
+func (s *State) UnmarshalBinary(data []byte) error {
+	if len(data) < len(binaryMagic)+1 || string(data[:4]) != binaryMagic {
+		return fmt.Errorf("%w: missing %q magic", ErrBadState, binaryMagic)
+	}
+	if data[4] != binaryVersion {
+		return fmt.Errorf("%w: version %d, this build reads version %d", ErrBadState, data[4], binaryVersion)
+	}
+	if len(data) != BinarySize() {
+		return fmt.Errorf("%w: %d bytes, want %d", ErrBadState, len(data), BinarySize())
+	}
+	var st State
+	p := data[5:]
+	for _, f := range fields {
+		copy(f.get(&st), p[:f.Width])
+		p = p[f.Width:]
+	}
+	*s = st
+	return nil
+}
+
+// FieldDiff is one field that differs between two states.
+type FieldDiff struct {
+	Name string
+	A, B string // hex values
+}
+
+// Diff lists every field in which a and b differ, in field order.
+func Diff(a, b *State) []FieldDiff {
+	var out []FieldDiff
+	for _, f := range fields {
+		x, y := f.get(a), f.get(b)
+		if !bytes.Equal(x, y) {
+			out = append(out, FieldDiff{f.Name, FieldHex(x), FieldHex(y)})
+		}
+	}
+	return out
+}

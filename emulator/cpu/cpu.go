@@ -1,0 +1,181 @@
+// Package cpu executes decoded x86-64 instructions: the 64-bit mode
+// general-purpose and SSE instruction set, with exact flags and faults.
+package cpu
+
+import (
+	"fmt"
+	"runtime/debug"
+
+	"github.com/twinstep/twinstep/arch"
+)
+
+// Bus is guest-physical memory as the CPU sees it.
+type Bus interface {
+	// Page returns the page of RAM containing pa, or nil if nothing is there.
+	Page(pa uint64) *[4096]byte
+}
+
+// CPU is one x86-64 processor.
+type CPU struct {
+	s    arch.State // RFLAGS's status bits are stale while fl.op != lazyNone
+	fl   lazyFlags
+	next uint64 // address of the instruction after the current one
+
+	bus  Bus
+	tlb  tlb
+	code codeCache
+
+	// Retired counts the instructions completed; RDTSC derives from it.
+	Retired uint64
+
+	// WriteLog, when non-nil, receives every memory write.
+	WriteLog *[]MemWrite
+
+	// Disabled lists mnemonics the CPU reports as unimplemented even though
+	// it has them: a test-only switch for proving that tools find missing
+	// instructions.
+	Disabled map[string]bool
+}
+
+// MemWrite is one memory write at linear address Addr: the bytes there
+// before and after.
+type MemWrite struct {
+	Addr     uint64
+	Old, New []byte
+}
+
+// New returns a CPU in the flat 64-bit user state (arch.Flat64) on bus.
+func New(bus Bus) *CPU {
+	c := &CPU{bus: bus}
+	c.s = arch.Flat64()
+	c.code.init()
+	c.tlb.flush()
+	return c
+}
+
+// State returns the architectural state.
+func (c *CPU) State() arch.State {
+	s := c.s
+	s.RFLAGS = c.rflags()
+	return s
+}
+
+// SetState replaces the architectural state.
+func (c *CPU) SetState(s *arch.State) {
+	c.s = *s
+	c.s.RFLAGS = s.RFLAGS&^uint64(0xffc08028) | arch.FlagsFixed // reserved bits read 0, bit 1 reads 1
+	c.fl.op = lazyNone
+	c.tlb.flush()
+}
+
+// FlushCaches drops the TLB and the decoded-instruction cache: call it after
+// changing guest memory behind the CPU's back.
+func (c *CPU) FlushCaches() {
+	c.tlb.flush()
+	c.code.flush()
+}
+
+// StopKind says why Run returned.
+type StopKind uint8
+
+// Reasons Run stops.
+const (
+	StopCount         StopKind = iota // executed the requested number of instructions
+	StopException                     // an instruction faulted (state is at the faulting instruction)
+	StopUnimplemented                 // the emulator does not implement the instruction
+	StopHalt                          // HLT
+	StopInternal                      // an emulator bug (a Go runtime error) was caught
+)
+
+var stopNames = [...]string{"count", "exception", "unimplemented", "halt", "internal error"}
+
+func (k StopKind) String() string { return stopNames[k] }
+
+// Exception is a fault or trap raised by an instruction.
+type Exception struct {
+	Vector       uint8
+	ErrorCode    uint32
+	HasErrorCode bool
+	Address      uint64 // CR2 for #PF
+}
+
+func (e *Exception) Error() string {
+	if e.HasErrorCode {
+		return fmt.Sprintf("%s(%#x)", arch.VectorName(e.Vector), e.ErrorCode)
+	}
+	return arch.VectorName(e.Vector)
+}
+
+// Stop describes why Run returned.
+type Stop struct {
+	Kind      StopKind
+	Exception Exception
+	// Opcode names the unimplemented form (StopUnimplemented).
+	Opcode string
+	// Detail explains a StopInternal or StopUnimplemented.
+	Detail string
+}
+
+func (s Stop) String() string {
+	switch s.Kind {
+	case StopException:
+		return s.Exception.Error()
+	case StopUnimplemented:
+		return "unimplemented: " + s.Opcode
+	case StopInternal:
+		return "internal error: " + s.Detail
+	}
+	return s.Kind.String()
+}
+
+// unimplemented is panicked by the dispatcher for a form with no handler.
+type unimplemented struct{ opcode, detail string }
+
+// halt is panicked by HLT.
+type halt struct{}
+
+// raise faults the current instruction. Faults unwind through panic so the
+// hot paths carry no error returns; Run recovers them, and nothing panics out
+// of the package.
+func (c *CPU) raise(vector uint8) {
+	panic(&Exception{Vector: vector})
+}
+
+func (c *CPU) raiseCode(vector uint8, code uint32) {
+	panic(&Exception{Vector: vector, ErrorCode: code, HasErrorCode: true})
+}
+
+// Run executes up to n instructions.
+func (c *CPU) Run(n uint64) (stop Stop) {
+	defer func() {
+		if r := recover(); r != nil {
+			stop = c.recovered(r)
+		}
+	}()
+	end := c.Retired + n
+	for c.Retired < end {
+		d := c.fetch()
+		c.next = c.s.RIP + uint64(d.inst.Len)
+		d.exec(c, &d.inst)
+		c.s.RIP = c.next
+		c.Retired++
+	}
+	return Stop{Kind: StopCount}
+}
+
+func (c *CPU) recovered(r any) Stop {
+	switch e := r.(type) {
+	case *Exception:
+		if e.Vector == arch.VecPF {
+			c.s.CR2 = e.Address
+		}
+		return Stop{Kind: StopException, Exception: *e}
+	case unimplemented:
+		return Stop{Kind: StopUnimplemented, Opcode: e.opcode, Detail: e.detail}
+	case halt:
+		c.s.RIP = c.next
+		c.Retired++
+		return Stop{Kind: StopHalt}
+	}
+	return Stop{Kind: StopInternal, Detail: fmt.Sprintf("%v\n%s", r, debug.Stack())}
+}

@@ -1,0 +1,106 @@
+package cpu
+
+import (
+	"github.com/twinstep/twinstep/arch"
+	"github.com/twinstep/twinstep/emulator/decoder"
+)
+
+// Data movement: mov, movzx, movsx, movsxd, lea, xchg, cmovcc, setcc.
+
+func init() {
+	on(mov, "mov")
+	onForm(movFromSeg, "mov", "Ev,Sw")
+	onForm(movToSeg, "mov", "Sw,Ew")
+	onForm(unimplementedHere, "mov", "Cq")
+	onForm(unimplementedHere, "mov", "Dq")
+	on(movzx, "movzx")
+	on(movsx, "movsx", "movsxd")
+	on(lea, "lea")
+	on(xchg, "xchg")
+	for _, cc := range []string{"o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g"} {
+		on(cmov, "cmov"+cc)
+		on(setcc, "set"+cc)
+	}
+}
+
+// unimplementedHere marks forms whose semantics belong to the system level
+// (control and debug registers), which this package does not model yet.
+func unimplementedHere(c *CPU, in *decoder.Inst) { notImplemented(c, in) }
+
+func mov(c *CPU, in *decoder.Inst) {
+	c.setArg(in, 0, c.arg(in, 1))
+}
+
+// mov r/m, Sreg stores 16 bits to memory and zero-extends into a register.
+func movFromSeg(c *CPU, in *decoder.Inst) {
+	v := uint64(c.s.Seg[in.Args[1].Reg].Selector)
+	if in.Args[0].Kind == decoder.ArgMem {
+		c.write(c.ea(in), 2, v, in.Mem.Seg)
+		return
+	}
+	if in.Args[1].Reg > arch.GS {
+		c.raise(arch.VecUD)
+	}
+	c.setReg(in.Args[0].Reg, in.Args[0].Size, v)
+}
+
+// Loading a segment register needs descriptor checks: only the null
+// selector into DS/ES/FS/GS at CPL 3 is modelled here.
+func movToSeg(c *CPU, in *decoder.Inst) {
+	r := in.Args[0].Reg
+	if r == arch.CS || r > arch.GS {
+		c.raise(arch.VecUD)
+	}
+	notImplemented(c, in)
+}
+
+func movzx(c *CPU, in *decoder.Inst) {
+	c.setReg(in.Args[0].Reg, in.Args[0].Size, c.arg(in, 1))
+}
+
+func movsx(c *CPU, in *decoder.Inst) {
+	c.setReg(in.Args[0].Reg, in.Args[0].Size, sx(c.arg(in, 1), in.Args[1].Size))
+}
+
+func lea(c *CPU, in *decoder.Inst) {
+	m := &in.Mem
+	var a uint64
+	if m.RIPRel {
+		a = c.next + uint64(m.Disp)
+	} else {
+		a = uint64(m.Disp)
+		if m.Base >= 0 {
+			a += c.s.GPR[m.Base]
+		}
+		if m.Index >= 0 {
+			a += c.s.GPR[m.Index] * uint64(m.Scale)
+		}
+	}
+	if in.AddrSize == 4 {
+		a &= 0xffffffff
+	}
+	c.setReg(in.Args[0].Reg, in.Args[0].Size, a) // no segment base: LEA is an offset
+}
+
+// xchg with memory is locked whether or not LOCK is given; the memory write
+// comes first so a fault leaves the register alone.
+func xchg(c *CPU, in *decoder.Inst) {
+	d, x := c.rmwArg(in, 0)
+	y := c.arg(in, 1)
+	c.store(d, y)
+	c.setArg(in, 1, x)
+}
+
+// cmov reads its source even when the condition is false (a fault is raised
+// either way), and a 32-bit cmov zeroes the upper half either way.
+func cmov(c *CPU, in *decoder.Inst) {
+	v := c.arg(in, 1)
+	if !c.cond(in.Form.Opcode & 0xf) {
+		v = c.reg(in.Args[0].Reg, in.Args[0].Size)
+	}
+	c.setReg(in.Args[0].Reg, in.Args[0].Size, v)
+}
+
+func setcc(c *CPU, in *decoder.Inst) {
+	c.setArg(in, 0, b2u(c.cond(in.Form.Opcode&0xf)))
+}

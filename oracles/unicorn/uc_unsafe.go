@@ -1,0 +1,134 @@
+package unicorn
+
+// The raw side of the Unicorn oracle: one C call writes or reads the whole
+// compared register set (uc_reg_write_batch), and the exception and
+// unmapped-memory hooks run in C, so a case costs a handful of cgo calls and
+// no Go callbacks.
+
+/*
+#cgo LDFLAGS: -lunicorn
+#include <stdint.h>
+#include <string.h>
+#include <stdlib.h>
+#include <unicorn/unicorn.h>
+
+typedef struct {
+	uint64_t gpr[16];
+	uint64_t rip, rflags, fs_base, gs_base;
+	uint64_t mxcsr;
+	uint64_t xmm[32];
+} ts_regs;
+
+typedef struct {
+	int      intno;      // -1: no interrupt
+	int      unmapped;   // 0 none, else the uc_mem_type
+	uint64_t address;    // unmapped address
+} ts_event;
+
+#define TS_NREGS (16 + 5 + 16)
+
+static const int ts_gpr_ids[16] = {
+	UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX,
+	UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI, UC_X86_REG_RDI,
+	UC_X86_REG_R8, UC_X86_REG_R9, UC_X86_REG_R10, UC_X86_REG_R11,
+	UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
+};
+
+static void ts_layout(ts_regs *r, int *ids, void **vals) {
+	int n = 0;
+	for (int i = 0; i < 16; i++) { ids[n] = ts_gpr_ids[i]; vals[n++] = &r->gpr[i]; }
+	ids[n] = UC_X86_REG_RIP;     vals[n++] = &r->rip;
+	ids[n] = UC_X86_REG_RFLAGS;  vals[n++] = &r->rflags;
+	ids[n] = UC_X86_REG_FS_BASE; vals[n++] = &r->fs_base;
+	ids[n] = UC_X86_REG_GS_BASE; vals[n++] = &r->gs_base;
+	ids[n] = UC_X86_REG_MXCSR;   vals[n++] = &r->mxcsr;
+	for (int i = 0; i < 16; i++) { ids[n] = UC_X86_REG_XMM0 + i; vals[n++] = &r->xmm[2*i]; }
+}
+
+static uc_err ts_write_regs(uc_engine *uc, ts_regs *r) {
+	int ids[TS_NREGS]; void *vals[TS_NREGS];
+	ts_layout(r, ids, vals);
+	return uc_reg_write_batch(uc, ids, vals, TS_NREGS);
+}
+
+static uc_err ts_read_regs(uc_engine *uc, ts_regs *r) {
+	int ids[TS_NREGS]; void *vals[TS_NREGS];
+	memset(r, 0, sizeof *r);
+	ts_layout(r, ids, vals);
+	return uc_reg_read_batch(uc, ids, vals, TS_NREGS);
+}
+
+static void ts_on_intr(uc_engine *uc, uint32_t intno, void *user) {
+	ts_event *ev = user;
+	if (ev->intno < 0) ev->intno = (int)intno;
+	uc_emu_stop(uc);
+}
+
+static bool ts_on_unmapped(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value, void *user) {
+	ts_event *ev = user;
+	if (!ev->unmapped) { ev->unmapped = (int)type; ev->address = address; }
+	return false;
+}
+
+static uc_err ts_add_hooks(uc_engine *uc, ts_event *ev) {
+	uc_hook h1, h2;
+	uc_err err = uc_hook_add(uc, &h1, UC_HOOK_INTR, (void *)ts_on_intr, ev, 1, 0);
+	if (err) return err;
+	return uc_hook_add(uc, &h2, UC_HOOK_MEM_UNMAPPED, (void *)ts_on_unmapped, ev, 1, 0);
+}
+
+
+*/
+import "C"
+
+import (
+	"unsafe"
+
+	uc "github.com/unicorn-engine/unicorn/bindings/go/unicorn"
+)
+
+// regs mirrors ts_regs.
+type regs struct {
+	GPR                         [16]uint64
+	RIP, RFLAGS, FSBase, GSBase uint64
+	MXCSR                       uint64
+	XMM                         [32]uint64
+}
+
+// event mirrors ts_event; it lives in C memory because the hooks write it.
+type event = C.ts_event
+
+func handle(u uc.Unicorn) *C.uc_engine { return (*C.uc_engine)(unsafe.Pointer(u.Handle())) }
+
+func errOf(e C.uc_err) error {
+	if e == C.UC_ERR_OK {
+		return nil
+	}
+	return uc.UcError(e)
+}
+
+func writeRegs(u uc.Unicorn, r *regs) error {
+	return errOf(C.ts_write_regs(handle(u), (*C.ts_regs)(unsafe.Pointer(r))))
+}
+
+func readRegs(u uc.Unicorn, r *regs) error {
+	return errOf(C.ts_read_regs(handle(u), (*C.ts_regs)(unsafe.Pointer(r))))
+}
+
+func newEvent() *event {
+	ev := (*event)(C.calloc(1, C.sizeof_ts_event))
+	ev.intno = -1
+	return ev
+}
+
+func freeEvent(ev *event) { C.free(unsafe.Pointer(ev)) }
+
+func resetEvent(ev *event) { ev.intno, ev.unmapped, ev.address = -1, 0, 0 }
+
+func addHooks(u uc.Unicorn, ev *event) error { return errOf(C.ts_add_hooks(handle(u), ev)) }
+
+func interrupt(ev *event) (int, bool) { return int(ev.intno), ev.intno >= 0 }
+
+func unmappedAccess(ev *event) (typ int, addr uint64, ok bool) {
+	return int(ev.unmapped), uint64(ev.address), ev.unmapped != 0
+}
