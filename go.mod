@@ -3,6 +3,11 @@ module github.com/twinstep/twinstep
 go 1.26.0
 
 require (
+	github.com/unicorn-engine/unicorn v0.0.0-20221101153654-241a391cecac
+	golang.org/x/arch v0.32.0
+)
+
+require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/clipperhouse/displaywidth v0.10.0 // indirect
 	github.com/clipperhouse/uax29/v2 v2.6.0 // indirect
@@ -15,7 +20,5 @@ require (
 	github.com/olekukonko/errors v1.2.0 // indirect
 	github.com/olekukonko/ll v0.1.6 // indirect
 	github.com/olekukonko/tablewriter v1.1.5 // indirect
-	github.com/unicorn-engine/unicorn v0.0.0-20221101153654-241a391cecac // indirect
-	golang.org/x/arch v0.32.0 // indirect
 	golang.org/x/sys v0.30.0 // indirect
 )

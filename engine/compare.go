@@ -61,24 +61,34 @@ func Compare(a, b *Result, mask Mask) []Difference {
 		}
 	}
 	if !mask.Memory {
-		if wa, wb := FormatWrites(a.Writes), FormatWrites(b.Writes); wa != wb {
-			out = append(out, Difference{"memory", wa, wb})
+		if !SameWrites(a.Writes, b.Writes) {
+			out = append(out, Difference{"memory", FormatWrites(a.Writes), FormatWrites(b.Writes)})
 		}
 	}
 	return out
 }
 
-// FormatWrites prints writes as "addr:oldhex->newhex" runs.
+// FormatWrites prints writes as "addr:oldhex->newhex" runs, the first eight
+// runs and 32 bytes of each: enough to read, short enough for a terminal.
 func FormatWrites(ws []Write) string {
 	if len(ws) == 0 {
 		return "none"
 	}
+	const maxRuns, maxBytes = 8, 32
 	var b strings.Builder
 	for i, w := range ws {
+		if i == maxRuns {
+			fmt.Fprintf(&b, " (+%d more runs)", len(ws)-maxRuns)
+			break
+		}
 		if i > 0 {
 			b.WriteByte(' ')
 		}
-		fmt.Fprintf(&b, "%#x:%x->%x", w.Addr, w.Old, w.New)
+		n := min(len(w.New), maxBytes)
+		fmt.Fprintf(&b, "%#x:%x->%x", w.Addr, w.Old[:n], w.New[:n])
+		if n < len(w.New) {
+			fmt.Fprintf(&b, "...(%d bytes)", len(w.New))
+		}
 	}
 	return b.String()
 }

@@ -25,11 +25,11 @@ type Verdict uint8
 
 // Verdicts.
 const (
-	Match        Verdict = iota // every compared field agrees
-	Divergence                  // the engines disagree and no known oracle mistake explains it
-	Missing                     // the emulator does not implement the instruction
-	OracleUnable                // the oracle cannot execute it
-	OracleMistake               // a known oracle mistake explains the disagreement
+	Match         Verdict = iota // every compared field agrees
+	Divergence                   // the engines disagree and no known oracle mistake explains it
+	Missing                      // the emulator does not implement the instruction
+	OracleUnable                 // the oracle cannot execute it
+	OracleMistake                // a known oracle mistake explains the disagreement
 )
 
 var verdictNames = [...]string{"match", "divergence", "missing", "oracle unable", "known oracle mistake"}

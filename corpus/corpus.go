@@ -1,0 +1,139 @@
+// Package corpus reads and writes regression cases: one instruction, the
+// state it ran from, the oracle it was checked against and the verdict that
+// case must keep, in a text form a person can read and edit.
+//
+//	# why this case exists (free text; every line starting with # is kept)
+//	bytes: 48 0f c8
+//	seed: 42
+//	oracle: unicorn
+//	expect: match
+//	state: {"rax":"0x1122334455667788","rip":"0x400000"}
+//
+// expect is "match" or "known oracle mistake: NAME". seed fills the data
+// pages the instruction touches (see check.Build); state starts from
+// arch.Flat64 and names only what differs.
+package corpus
+
+import (
+	"bufio"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/twinstep/twinstep/arch"
+)
+
+// Case is one regression case.
+type Case struct {
+	Name   string // the file name without .case
+	Why    string
+	Bytes  []byte
+	Seed   uint64
+	Oracle string
+	Expect string
+	State  arch.State
+}
+
+// Parse reads a case from its text form.
+func Parse(name string, text string) (Case, error) {
+	c := Case{Name: name, State: arch.Flat64()}
+	seen := map[string]bool{}
+	sc := bufio.NewScanner(strings.NewReader(text))
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" {
+			continue
+		}
+		if w, ok := strings.CutPrefix(line, "#"); ok {
+			c.Why += strings.TrimSpace(w) + "\n"
+			continue
+		}
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			return c, fmt.Errorf("%s:%d: want key: value", name, n)
+		}
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if seen[k] {
+			return c, fmt.Errorf("%s:%d: %s given twice", name, n, k)
+		}
+		seen[k] = true
+		var err error
+		switch k {
+		case "bytes":
+			c.Bytes, err = hex.DecodeString(strings.ReplaceAll(v, " ", ""))
+			if err == nil && (len(c.Bytes) == 0 || len(c.Bytes) > 15) {
+				err = fmt.Errorf("%d bytes: an instruction is 1 to 15", len(c.Bytes))
+			}
+		case "seed":
+			c.Seed, err = strconv.ParseUint(v, 0, 64)
+		case "oracle":
+			c.Oracle = v
+		case "expect":
+			c.Expect = v
+		case "state":
+			err = json.Unmarshal([]byte(v), &c.State)
+		default:
+			err = fmt.Errorf("unknown key %q", k)
+		}
+		if err != nil {
+			return c, fmt.Errorf("%s:%d: %s: %w", name, n, k, err)
+		}
+	}
+	for _, k := range []string{"bytes", "oracle", "expect", "state"} {
+		if !seen[k] {
+			return c, fmt.Errorf("%s: missing %q", name, k)
+		}
+	}
+	c.Why = strings.TrimSpace(c.Why)
+	return c, sc.Err()
+}
+
+// Format writes a case's text form. The state names only the fields that
+// differ from arch.Flat64.
+func Format(c Case) string {
+	var b strings.Builder
+	for _, l := range strings.Split(c.Why, "\n") {
+		if l != "" {
+			fmt.Fprintf(&b, "# %s\n", l)
+		}
+	}
+	fmt.Fprintf(&b, "bytes: % x\nseed: %d\noracle: %s\nexpect: %s\n", c.Bytes, c.Seed, c.Oracle, c.Expect)
+	base := arch.Flat64()
+	var parts []string
+	for _, d := range arch.Diff(&base, &c.State) {
+		parts = append(parts, fmt.Sprintf("%q:%q", d.Name, d.B))
+	}
+	fmt.Fprintf(&b, "state: {%s}\n", strings.Join(parts, ","))
+	return b.String()
+}
+
+// Load reads every *.case file in dir, sorted by name.
+func Load(dir string) ([]Case, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.case"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	var out []Case
+	for _, f := range files {
+		text, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		c, err := Parse(strings.TrimSuffix(filepath.Base(f), ".case"), string(text))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// Dir is the regression corpus's directory relative to the repository root.
+const Dir = "corpus/regressions"

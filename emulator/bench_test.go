@@ -1,0 +1,71 @@
+package emulator
+
+import (
+	"encoding/hex"
+	"testing"
+
+	"github.com/twinstep/twinstep/arch"
+	"github.com/twinstep/twinstep/engine"
+)
+
+// loopCode is a CPU-bound machine-code workload: a loop of ALU work, a load
+// and a store through the stack, and a conditional branch.
+//
+//	top: add rax, rbx; xor rcx, rax; lea rsi, [rsi+rax*2+8]; mov [rsp-8], rsi
+//	     mov rdi, [rsp-8]; sub rdx, 1; jnz top; hlt
+const loopCode = "4801d8 4831c1 488d744608 488974 24f8 488b7c24f8 4883ea01 75e6 f4"
+
+func loopEngine(tb testing.TB, iterations uint64) *Engine {
+	code, err := hex.DecodeString(stripSpaces(loopCode))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	page := make([]byte, 4096)
+	copy(page, code)
+	s := arch.Flat64()
+	s.RIP = 0x400000
+	s.GPR[arch.RSP] = 0x801000
+	s.GPR[arch.RDX] = iterations
+	s.CPL = 0 // HLT ends the run
+	e := NewEngine()
+	if err := e.Load(&s, []engine.Region{{Addr: 0x400000, Data: page}, {Addr: 0x800000, Data: make([]byte, 4096)}}); err != nil {
+		tb.Fatal(err)
+	}
+	return e
+}
+
+func stripSpaces(s string) string {
+	out := make([]byte, 0, len(s))
+	for i := range len(s) {
+		if s[i] != ' ' {
+			out = append(out, s[i])
+		}
+	}
+	return string(out)
+}
+
+func TestLoopWorkload(t *testing.T) {
+	e := loopEngine(t, 1000)
+	r, err := e.Step(1 << 20)
+	if err != nil || r.Outcome != engine.Halted {
+		t.Fatalf("outcome %s, err %v", r.OutcomeString(), err)
+	}
+	if e.CPU.Retired != 7*1000+1 {
+		t.Fatalf("retired %d, want 7001", e.CPU.Retired)
+	}
+}
+
+// BenchmarkMIPS reports the emulator's speed on the loop in millions of
+// instructions per second.
+func BenchmarkMIPS(b *testing.B) {
+	const perIter = 7
+	e := loopEngine(b, uint64(b.N)*1000/perIter+1)
+	b.ResetTimer()
+	r, err := e.Step(uint64(b.N) * 1000)
+	b.StopTimer()
+	if err != nil || r.Outcome == engine.Failed {
+		b.Fatal(r.OutcomeString(), err)
+	}
+	b.ReportMetric(float64(e.CPU.Retired)/b.Elapsed().Seconds()/1e6, "MIPS")
+	b.ReportMetric(0, "ns/op")
+}

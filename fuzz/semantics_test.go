@@ -1,0 +1,157 @@
+package fuzz
+
+import (
+	"debug/elf"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/twinstep/twinstep/corpus"
+	"github.com/twinstep/twinstep/emulator"
+	"github.com/twinstep/twinstep/emulator/decoder"
+	"github.com/twinstep/twinstep/oracles/check"
+	"github.com/twinstep/twinstep/oracles/unicorn"
+)
+
+var (
+	oracleOnce sync.Once
+	oracle     *unicorn.Engine
+	oracleErr  error
+)
+
+// newChecker pairs the emulator with Unicorn. Without the oracle the target
+// fails: a comparison that cannot run must not pass.
+func newChecker(t testing.TB) *check.Checker {
+	t.Helper()
+	oracleOnce.Do(func() { oracle, oracleErr = unicorn.New() })
+	if oracleErr != nil {
+		t.Fatalf("the Unicorn oracle is required (apt-get install libunicorn-dev): %v", oracleErr)
+	}
+	return &check.Checker{Emu: emulator.NewEngine(), Oracle: oracle, Mistakes: unicorn.KnownMistakes}
+}
+
+// seedsFromBinary adds the instructions of a real program's .text as seeds:
+// what compilers actually emit. The binaries come from the machine, never
+// from the repository.
+func seedsFromBinary(f *testing.F, path string, max int) int {
+	ef, err := elf.Open(path)
+	if err != nil {
+		return 0
+	}
+	defer ef.Close()
+	sec := ef.Section(".text")
+	if sec == nil {
+		return 0
+	}
+	text, err := sec.Data()
+	if err != nil {
+		return 0
+	}
+	n := 0
+	seen := map[string]bool{}
+	for off := 0; off < len(text) && n < max; {
+		in, err := decoder.Decode(text[off:min(off+decoder.MaxLen, len(text))])
+		if err != nil {
+			off++
+			continue
+		}
+		b := text[off : off+int(in.Len)]
+		if !seen[in.Form.Key()] {
+			seen[in.Form.Key()] = true
+			f.Add(append([]byte(nil), b...), uint64(off))
+			n++
+		}
+		off += int(in.Len)
+	}
+	return n
+}
+
+// FuzzSemantics runs instruction bytes from a random state (registers across
+// the 64-bit range and at edge values, random flags, XMM lanes with float
+// edge cases, MXCSR modes, data pages of random bytes wherever the
+// instruction reaches) on the emulator and on Unicorn, and fails on any
+// divergence that no known oracle mistake explains. Instructions the
+// emulator does not implement are skipped (twinstep coverage lists them).
+func FuzzSemantics(f *testing.F) {
+	k := newChecker(f)
+	total := 0
+	for _, bin := range []string{"/bin/true", "/bin/ls", "/usr/bin/gzip"} {
+		total += seedsFromBinary(f, bin, 400)
+	}
+	cases, err := corpus.Load(filepath.Join("..", corpus.Dir))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, c := range cases {
+		f.Add(c.Bytes, c.Seed)
+	}
+	if total+len(cases) == 0 {
+		f.Fatal("no seeds: neither Debian binaries nor corpus/regressions were readable")
+	}
+	f.Fuzz(func(t *testing.T, code []byte, seed uint64) {
+		if len(code) == 0 || len(code) > decoder.MaxLen {
+			return
+		}
+		st := check.RandomState(rand.New(rand.NewPCG(seed, seed>>32|1)))
+		c, err := check.Build(k.Emu, code, st, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := k.Check(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Emu.Outcome.String() == "failed" {
+			t.Fatalf("% x: the emulator failed internally: %s", code, rep.Emu.Detail)
+		}
+		if rep.Verdict == check.Divergence {
+			t.Errorf("% x (seed %d) %s: emulator %s, oracle %s\n%s", code, seed, instText(rep),
+				rep.Emu.OutcomeString(), rep.Oracle.OutcomeString(), diffText(rep))
+		}
+	})
+}
+
+func instText(rep check.Report) string {
+	if rep.DecodeError != nil {
+		return rep.DecodeError.Error()
+	}
+	return rep.Inst.String()
+}
+
+func diffText(rep check.Report) string {
+	var b strings.Builder
+	for _, d := range rep.Diffs {
+		b.WriteString("  " + d.String() + "\n")
+	}
+	return b.String()
+}
+
+// TestRegressions replays every case in corpus/regressions and asserts its
+// recorded verdict still holds.
+func TestRegressions(t *testing.T) {
+	cases, err := corpus.Load(filepath.Join("..", corpus.Dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := newChecker(t)
+	for _, cs := range cases {
+		c, err := check.Build(k.Emu, cs.Bytes, cs.State, cs.Seed)
+		if err != nil {
+			t.Fatalf("%s: %v", cs.Name, err)
+		}
+		rep, err := k.Check(c)
+		if err != nil {
+			t.Fatalf("%s: %v", cs.Name, err)
+		}
+		got := rep.Verdict.String()
+		if rep.Verdict == check.OracleMistake {
+			got += ": " + rep.Mistake
+		}
+		if got != cs.Expect {
+			t.Errorf("%s (% x): verdict %q, want %q\n%s", cs.Name, cs.Bytes, got, cs.Expect, diffText(rep))
+		}
+	}
+	t.Logf("%d regression cases replayed", len(cases))
+}
