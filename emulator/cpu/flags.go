@@ -30,7 +30,9 @@ type lazyFlags struct {
 	cin           uint64 // carry in (adc, sbb) or the preserved CF (inc, dec)
 }
 
-var masks = [9]uint64{1: 0xff, 2: 0xffff, 4: 0xffffffff, 8: ^uint64(0)}
+// masks[size] keeps the low size bytes; it has 16 entries so that
+// masks[size&15] needs no bounds check.
+var masks = [16]uint64{1: 0xff, 2: 0xffff, 4: 0xffffffff, 8: ^uint64(0)}
 
 // signBit is the most significant bit of a size-byte value.
 func signBit(size uint8) uint64 { return 1 << (uint(size)*8 - 1) }
@@ -40,7 +42,7 @@ func signBit(size uint8) uint64 { return 1 << (uint(size)*8 - 1) }
 // the ops that set it).
 func (c *CPU) setLazy(op lazyOp, size uint8, dst, src, res uint64) {
 	f := &c.fl
-	f.op, f.size, f.dst, f.src, f.res = op, size, dst, src, res&masks[size]
+	f.op, f.size, f.dst, f.src, f.res = op, size, dst, src, res&masks[size&15]
 }
 
 func (c *CPU) setLazyCarry(op lazyOp, size uint8, dst, src, res, cin uint64) {

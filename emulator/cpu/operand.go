@@ -10,12 +10,21 @@ func (c *CPU) reg(r uint8, size uint8) uint64 {
 	if r >= decoder.RegAH {
 		return c.s.GPR[r-decoder.RegAH] >> 8 & 0xff
 	}
-	return c.s.GPR[r] & masks[size]
+	return c.s.GPR[r&15] & masks[size&15]
 }
 
 // setReg writes general register r at size: 8- and 16-bit writes keep the
-// rest of the register, 32-bit writes zero the upper half.
+// rest of the register, 32-bit writes zero the upper half. The 64- and
+// 32-bit cases are kept small enough to inline at every call site.
 func (c *CPU) setReg(r uint8, size uint8, v uint64) {
+	if size >= 4 {
+		c.s.GPR[r&15] = v & masks[size&15]
+		return
+	}
+	c.setRegNarrow(r, size, v)
+}
+
+func (c *CPU) setRegNarrow(r uint8, size uint8, v uint64) {
 	switch size {
 	case 1:
 		if r >= decoder.RegAH {
@@ -24,12 +33,8 @@ func (c *CPU) setReg(r uint8, size uint8, v uint64) {
 			return
 		}
 		c.s.GPR[r] = c.s.GPR[r]&^0xff | v&0xff
-	case 2:
-		c.s.GPR[r] = c.s.GPR[r]&^0xffff | v&0xffff
-	case 4:
-		c.s.GPR[r] = v & 0xffffffff
 	default:
-		c.s.GPR[r] = v
+		c.s.GPR[r] = c.s.GPR[r]&^0xffff | v&0xffff
 	}
 }
 
@@ -58,8 +63,15 @@ func (c *CPU) ea(in *decoder.Inst) uint64 {
 }
 
 // arg reads operand i: a general register, memory (of the operand's size,
-// at most 8 bytes) or an immediate.
+// at most 8 bytes) or an immediate. Registers take the inlined fast path.
 func (c *CPU) arg(in *decoder.Inst, i int) uint64 {
+	if a := &in.Args[i&3]; a.Kind == decoder.ArgReg && a.Reg < 16 {
+		return c.s.GPR[a.Reg&15] & masks[a.Size&15]
+	}
+	return c.argSlow(in, i)
+}
+
+func (c *CPU) argSlow(in *decoder.Inst, i int) uint64 {
 	a := &in.Args[i]
 	switch a.Kind {
 	case decoder.ArgReg:
@@ -99,18 +111,22 @@ type rmw struct {
 func (c *CPU) rmwArg(in *decoder.Inst, i int) (rmw, uint64) {
 	a := &in.Args[i]
 	if a.Kind == decoder.ArgMem {
-		d := rmw{mem: true, size: a.Size, addr: c.ea(in), seg: in.Mem.Seg}
-		return d, c.read(d.addr, int(a.Size), d.seg)
+		return c.rmwMem(in, a.Size)
 	}
 	return rmw{reg: a.Reg, size: a.Size}, c.reg(a.Reg, a.Size)
 }
 
+func (c *CPU) rmwMem(in *decoder.Inst, size uint8) (rmw, uint64) {
+	d := rmw{mem: true, size: size, addr: c.ea(in), seg: in.Mem.Seg}
+	return d, c.read(d.addr, int(size), d.seg)
+}
+
 func (c *CPU) store(d rmw, v uint64) {
-	if d.mem {
-		c.write(d.addr, int(d.size), v, d.seg)
+	if !d.mem {
+		c.setReg(d.reg, d.size, v)
 		return
 	}
-	c.setReg(d.reg, d.size, v)
+	c.write(d.addr, int(d.size), v, d.seg)
 }
 
 // Stack access: pushes write memory before moving RSP so a faulting push
