@@ -2,10 +2,10 @@ package fuzz
 
 import (
 	"bytes"
-	"reflect"
 	"encoding/json"
 	"math/bits"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"github.com/leanovate/gopter"
