@@ -73,8 +73,5 @@ func RandomState(r *rand.Rand) arch.State {
 	}
 	s.MXCSR |= uint32(r.IntN(64)) & uint32(r.IntN(2)*0x3f) // sticky flags already set, sometimes
 	s.RIP = (0x10000 + uint64(r.IntN(1<<20))<<12) | uint64(r.IntN(4096))
-	if r.IntN(4) == 0 {
-		s.RIP = 0x400000 | uint64(r.IntN(4096-16)) // a fixed code page: exercises rewritten code
-	}
 	return s
 }

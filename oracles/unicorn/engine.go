@@ -30,10 +30,14 @@ type Engine struct {
 	u      uc.Unicorn
 	ev     *event
 	mapped map[uint64]bool // page addresses mapped for the current case
-	// content is what each page held when last loaded, kept after unmap
-	// (translations outlive the mapping): loading other bytes there means
-	// starting a fresh instance.
+	// content is what each page that may hold translated code held when
+	// last loaded, kept after unmap (translations outlive the mapping):
+	// loading other bytes there means starting a fresh instance. Unicorn
+	// translates only from where a run starts and where it ends up (the
+	// next block is looked up before the count stops it), up to the
+	// following page, so those are the pages recorded.
 	content map[uint64][]byte
+	loaded  map[uint64][]byte // the current case's pages
 	// Restarts counts the fresh instances Load started.
 	Restarts int
 	// user is the CPU context just after entering CPL 3. Restoring it
@@ -183,12 +187,9 @@ func (e *Engine) Load(s *arch.State, mem []engine.Region) error {
 			}
 			e.mapped[a] = true
 		}
-		prev := e.content[a]
-		if prev == nil {
-			prev = make([]byte, 4096)
-			e.content[a] = prev
+		if prev := e.content[a]; prev != nil {
+			copy(prev, page)
 		}
-		copy(prev, page)
 		if err := e.u.MemWrite(a, page); err != nil {
 			return fmt.Errorf("write %#x: %w", a, err)
 		}
@@ -196,6 +197,7 @@ func (e *Engine) Load(s *arch.State, mem []engine.Region) error {
 	if err := e.u.ContextRestore(e.user); err != nil {
 		return fmt.Errorf("restore user-mode context: %w", err)
 	}
+	e.loaded = want
 	e.base = *s
 	e.regs = regs{GPR: s.GPR, RIP: s.RIP, RFLAGS: s.RFLAGS, FSBase: s.Seg[arch.FS].Base,
 		GSBase: s.Seg[arch.GS].Base, MXCSR: uint64(s.MXCSR)}
@@ -221,6 +223,13 @@ func (e *Engine) Step(n uint64) (engine.Result, error) {
 	var r regs
 	if rerr := readRegs(e.u, &r); rerr != nil {
 		return engine.Result{}, fmt.Errorf("read registers: %w", rerr)
+	}
+	for _, rip := range []uint64{e.regs.RIP, r.RIP} {
+		for _, a := range []uint64{rip &^ 0xfff, rip&^0xfff + 4096} {
+			if page := e.loaded[a]; page != nil && e.content[a] == nil {
+				e.content[a] = append([]byte(nil), page...)
+			}
+		}
 	}
 	res := engine.Result{State: e.base}
 	st := &res.State
