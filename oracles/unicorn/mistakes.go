@@ -236,3 +236,37 @@ func init() {
 		},
 	})
 }
+
+// PCMPESTRI/PCMPESTRM with REX.W take the explicit lengths as the absolute
+// values of RAX and RDX saturated to 16 (8 for words) (SDM Vol. 2 4.1.3,
+// "64-bit mode with REX.W: the absolute value of RAX/RDX"); Unicorn 2.0.1
+// (QEMU 5, pcmp_elen) truncates the 64-bit absolute value to a 32-bit int,
+// so a large value can read as a short or negative (empty) length.
+func init() {
+	KnownMistakes = append(KnownMistakes, check.Mistake{
+		Name: "pcmpestrx REX.W length truncated to 32 bits",
+		Why: "With REX.W, PCMPESTRI/PCMPESTRM use |RAX| and |RDX| saturated to the element count " +
+			"(SDM Vol. 2 4.1.3); Unicorn 2.0.1 truncates the 64-bit absolute value to 32 bits before " +
+			"saturating, so 0x1_0000_0005 reads as 5 and 0x8000_0000 as a negative (empty) length.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			if (in.Form.Mnemonic != "pcmpestri" && in.Form.Mnemonic != "pcmpestrm") || in.REX&8 == 0 ||
+				emu.Outcome != engine.Completed || oracle.Outcome != engine.Completed {
+				return false
+			}
+			n := int64(16)
+			if in.Imm&1 != 0 {
+				n = 8
+			}
+			for _, r := range []uint64{pre.GPR[arch.RAX], pre.GPR[arch.RDX]} {
+				v := int64(r)
+				if v < 0 {
+					v = -v
+				}
+				if t := int64(int32(v)); (v < 0 || v > n) && t <= n {
+					return true
+				}
+			}
+			return false
+		},
+	})
+}
