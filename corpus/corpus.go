@@ -137,3 +137,35 @@ func Load(dir string) ([]Case, error) {
 
 // Dir is the regression corpus's directory relative to the repository root.
 const Dir = "corpus/regressions"
+
+// SeedsDir holds *.hex files: one instruction encoding per line, # comments.
+const SeedsDir = "corpus/seeds"
+
+// LoadSeeds reads every encoding in dir's *.hex files.
+func LoadSeeds(dir string) ([][]byte, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.hex"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	var out [][]byte
+	for _, f := range files {
+		text, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		for n, line := range strings.Split(string(text), "\n") {
+			line, _, _ = strings.Cut(line, "#")
+			line = strings.ReplaceAll(strings.TrimSpace(line), " ", "")
+			if line == "" {
+				continue
+			}
+			b, err := hex.DecodeString(line)
+			if err != nil || len(b) == 0 || len(b) > 15 {
+				return nil, fmt.Errorf("%s:%d: %q is not an instruction encoding", f, n+1, line)
+			}
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}

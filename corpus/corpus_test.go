@@ -1,6 +1,8 @@
 package corpus
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -35,5 +37,24 @@ func TestParseErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: err %v, want %q", tc.text, err, tc.want)
 		}
+	}
+}
+
+func TestLoadSeeds(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a.hex", "# comment\n48 01 d8\n\n90  # nop\n")
+	write("b.hex", "0f0b\n")
+	got, err := LoadSeeds(dir)
+	if err != nil || len(got) != 3 || got[1][0] != 0x90 || got[2][1] != 0x0b {
+		t.Fatalf("LoadSeeds = %x, %v", got, err)
+	}
+	write("c.hex", "zz\n")
+	if _, err := LoadSeeds(dir); err == nil || !strings.Contains(err.Error(), "c.hex:1") {
+		t.Fatalf("bad line: err %v", err)
 	}
 }

@@ -87,8 +87,16 @@ func FuzzSemantics(f *testing.F) {
 	for _, c := range cases {
 		f.Add(c.Bytes, c.Seed)
 	}
+	seeds, err := corpus.LoadSeeds(filepath.Join("..", corpus.SeedsDir))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for i, b := range seeds {
+		f.Add(b, uint64(i))
+	}
+	total += len(seeds)
 	if total+len(cases) == 0 {
-		f.Fatal("no seeds: neither Debian binaries nor corpus/regressions were readable")
+		f.Fatal("no seeds: neither Debian binaries nor corpus/ were readable")
 	}
 	f.Fuzz(func(t *testing.T, code []byte, seed uint64) {
 		if len(code) == 0 || len(code) > decoder.MaxLen {

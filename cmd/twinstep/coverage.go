@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -281,33 +280,8 @@ func loadFuzzDir(dir string) ([][]byte, []error, error) {
 }
 
 func loadSeeds(dir string) ([][]byte, []error, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.hex"))
-	if err != nil {
-		return nil, nil, err
-	}
-	sort.Strings(files)
-	var out [][]byte
-	var bad []error
-	for _, p := range files {
-		f, err := os.Open(p)
-		if err != nil {
-			return nil, nil, err
-		}
-		lines, err := readLines(f)
-		f.Close()
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", p, err)
-		}
-		for _, l := range lines {
-			code, err := parseCode(l)
-			if err != nil {
-				bad = append(bad, fmt.Errorf("%s: %w", p, err))
-				continue
-			}
-			out = append(out, code)
-		}
-	}
-	return out, bad, nil
+	seeds, err := corpus.LoadSeeds(dir)
+	return seeds, nil, err
 }
 
 // fuzzHeader starts every file of Go's fuzz corpus format.

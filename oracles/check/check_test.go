@@ -2,11 +2,19 @@ package check_test
 
 import (
 	"encoding/hex"
+	"flag"
+	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/twinstep/twinstep/corpus"
 
 	"github.com/twinstep/twinstep/arch"
 	"github.com/twinstep/twinstep/emulator"
@@ -31,23 +39,76 @@ func checker(t testing.TB) *Checker {
 	return &Checker{Emu: emulator.NewEngine(), Oracle: oracle, Mistakes: unicorn.KnownMistakes}
 }
 
+// Every encoding a sweep checks against the oracle is recorded, and a full
+// run of this package verifies corpus/seeds/sweeps.hex lists exactly them:
+// the file is what `twinstep coverage` and FuzzSemantics's seeds read.
+// `go test ./oracles/check -update-seeds` rewrites it.
+var (
+	updateSeeds = flag.Bool("update-seeds", false, "rewrite corpus/seeds/sweeps.hex from the sweeps")
+	sweptMu     sync.Mutex
+	swept       = map[string]bool{}
+)
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if code == 0 && flag.Lookup("test.run").Value.String() == "" {
+		if err := syncSeeds(*updateSeeds); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
+
+func syncSeeds(update bool) error {
+	path := filepath.Join("..", "..", corpus.SeedsDir, "sweeps.hex")
+	var want []string
+	for h := range swept {
+		want = append(want, h)
+	}
+	slices.Sort(want)
+	text := "# Every encoding the oracles/check sweeps compare with Unicorn (generated:\n" +
+		"# go test ./oracles/check -update-seeds).\n" + strings.Join(want, "\n") + "\n"
+	if update {
+		return os.WriteFile(path, []byte(text), 0o644)
+	}
+	have, err := os.ReadFile(path)
+	if err != nil || string(have) != text {
+		return fmt.Errorf("%s is out of date with the sweeps: run go test ./oracles/check -update-seeds", path)
+	}
+	return nil
+}
+
 // sweep checks each encoding from n random states and fails on every
-// divergence, listing all differing fields at once.
+// divergence, listing all differing fields at once. TWINSTEP_SEED varies the
+// states; every failure names the seed of its case.
 func sweep(t *testing.T, n int, encodings ...string) {
 	t.Helper()
 	k := checker(t)
 	seed := uint64(1)
 	if s := os.Getenv("TWINSTEP_SEED"); s != "" {
-		seed = uint64(len(s)) // any value varies the run; failures print the seed used per case
+		v, err := strconv.ParseUint(s, 0, 64)
+		if err != nil {
+			t.Fatalf("TWINSTEP_SEED=%q: %v", s, err)
+		}
+		seed = v
 	}
 	for _, h := range encodings {
 		code, err := hex.DecodeString(strings.ReplaceAll(h, " ", ""))
 		if err != nil {
 			t.Fatalf("bad hex %q", h)
 		}
+		sweptMu.Lock()
+		swept[hex.EncodeToString(code)] = true
+		sweptMu.Unlock()
+		// Each encoding gets its own states (and so its own code pages).
+		hs := fnv.New64a()
+		hs.Write(code)
+		base := hs.Sum64() ^ seed*1_000_003
 		fails := 0
 		for i := range n {
-			cs := seed*1_000_003 + uint64(i)
+			cs := base + uint64(i)
 			r := rand.New(rand.NewPCG(cs, 7))
 			st := RandomState(r)
 			c, err := Build(k.Emu, code, st, cs)
