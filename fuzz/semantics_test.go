@@ -163,3 +163,24 @@ func TestRegressions(t *testing.T) {
 	}
 	t.Logf("%d regression cases replayed", len(cases))
 }
+
+// TestEveryKnownMistakeIsProven: each entry of the oracle-mistake table is
+// the expected verdict of at least one regression case, which shows the
+// oracle's wrong answer and the emulator's right one on a concrete input.
+func TestEveryKnownMistakeIsProven(t *testing.T) {
+	cases, err := corpus.Load(filepath.Join("..", corpus.Dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proven := map[string]bool{}
+	for _, c := range cases {
+		if name, ok := strings.CutPrefix(c.Expect, "known oracle mistake: "); ok {
+			proven[name] = true
+		}
+	}
+	for _, m := range unicorn.KnownMistakes {
+		if !proven[m.Name] {
+			t.Errorf("known oracle mistake %q has no regression case in %s", m.Name, corpus.Dir)
+		}
+	}
+}

@@ -44,6 +44,7 @@ var commands = []command{
 	{"step", "run one instruction on the emulator or Unicorn, or on both with --diff", runStep},
 	{"decode", "decode encodings with our decoder and x86asm and compare the lengths", runDecode},
 	{"coverage", "list every decoder form: implemented? exercised against an oracle?", runCoverage},
+	{"corpus", "add a regression case: 'corpus add --name N --bytes HEX --why TEXT'", runCorpus},
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
