@@ -58,6 +58,12 @@ func Undefined(in *decoder.Inst, pre *arch.State) engine.Mask {
 		if srcZero(in, pre) {
 			m.Result = []string{gprName(in.Args[0].Reg)}
 		}
+	case "bswap":
+		// "When the BSWAP instruction references a 16-bit register, the
+		// result is undefined" (SDM Vol. 2 BSWAP); the emulator zeroes it.
+		if in.OpSize == 2 {
+			m.Result = []string{gprName(in.Args[0].Reg)}
+		}
 	}
 	return m
 }
