@@ -1,7 +1,11 @@
 package unicorn
 
 import (
+	"fmt"
+	"math"
+
 	"github.com/twinstep/twinstep/arch"
+	"github.com/twinstep/twinstep/emulator/cpu"
 	"github.com/twinstep/twinstep/emulator/decoder"
 	"github.com/twinstep/twinstep/engine"
 	"github.com/twinstep/twinstep/oracles/check"
@@ -269,4 +273,277 @@ func init() {
 			return false
 		},
 	})
+}
+
+// SSE floating point in Unicorn 2.0.1 (QEMU 5.0). Proven in
+// mistakes_float_test.go. QEMU fixed the first two in 5.1 ("target/i386:
+// fix IEEE SSE floating-point exception raising", "target/i386: set SSE FTZ
+// in correct floating-point state").
+func init() {
+	KnownMistakes = append(KnownMistakes,
+		check.Mistake{
+			Name: "SSE float exception flags not recorded in MXCSR",
+			Why: "SSE floating-point instructions set MXCSR's sticky exception flags IE, DE, ZE, OE, UE, PE " +
+				"(SDM Vol. 1 10.2.3.1 and 11.5.2) and with FTZ return a zero for a tiny result (10.2.3.3); " +
+				"Unicorn 2.0.1 never copies its softfloat flags into MXCSR and applies FTZ to the x87 status only.",
+			Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+				return floatLanes(in, pre, emu, oracle, ftzLane)
+			},
+		},
+		check.Mistake{
+			Name: "two NaN operands: x87 rule instead of the SSE first-operand rule",
+			Why: "With two NaN operands an SSE instruction returns the first source operand's NaN, quieted " +
+				"(SDM Vol. 1 Table 4-7, 'SSE/SSE2/SSE3: first source operand'); Unicorn 2.0.1 (QEMU 5.0 " +
+				"softfloat's x87 rule) returns the one with the larger significand.",
+			Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+				w := sseFloatDest[in.Form.Mnemonic]
+				var nans []uint64 // the quieted NaN lanes of the register operands
+				for i := range 2 {
+					if a := in.Args[i]; a.Kind == decoder.ArgXmm && w != 0 {
+						for j := range 16 / w {
+							if x := laneOf(pre.XMM[a.Reg], w, j); isNaNLane(x, w) {
+								nans = append(nans, x|quietBit(w))
+							}
+						}
+					}
+				}
+				return floatLanes(in, pre, emu, oracle, func(pre *arch.State, w int, e, r uint64) bool {
+					if ftzLane(pre, w, e, r) {
+						return true
+					}
+					if !isNaNLane(r, w) || r&quietBit(w) == 0 {
+						return false
+					}
+					for _, n := range nans {
+						if e == n {
+							return true
+						}
+					}
+					return false
+				})
+			},
+		},
+		check.Mistake{
+			Name: "roundss/roundsd read 16 bytes from memory",
+			Why: "ROUNDSS/ROUNDSD with a memory source read 4/8 bytes (SDM Vol. 2 ROUNDSS: 'xmm2/m32'); " +
+				"Unicorn 2.0.1 loads 16, so it faults on the next page when the operand ends a page.",
+			Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+				return (in.Form.Mnemonic == "roundss" || in.Form.Mnemonic == "roundsd") && in.HasMem() &&
+					emu.Outcome == engine.Completed && oracle.Outcome == engine.Exception &&
+					oracle.Vector == arch.VecPF && oracle.State.CR2&0xfff == 0
+			},
+		},
+		check.Mistake{
+			Name: "legacy CMPPS/CMPPD/CMPSS/CMPSD with imm8 > 7 is #UD",
+			Why: "Legacy-SSE CMPPS/CMPPD/CMPSS/CMPSD use imm8[2:0]; bits 7:3 are reserved (SDM Vol. 2 CMPPS, " +
+				"'bits 7:3 of the immediate are reserved'), and the CPU executes them (measured on the host); " +
+				"Unicorn 2.0.1 raises #UD.",
+			Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+				switch in.Form.Mnemonic {
+				case "cmpps", "cmppd", "cmpss", "cmpsd":
+				default:
+					return false
+				}
+				return uint8(in.Imm) > 7 && oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD &&
+					!(emu.Outcome == engine.Exception && emu.Vector == arch.VecUD)
+			},
+		},
+		check.Mistake{
+			Name: "unmasked SSE float exception not raised",
+			Why: "An unmasked SIMD floating-point exception raises #XM (#UD if CR4.OSXMMEXCPT is clear) and " +
+				"leaves the destination unchanged (SDM Vol. 1 11.5.3); Unicorn 2.0.1 ignores MXCSR's masks.",
+			Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+				_, ok := sseFloatDest[in.Form.Mnemonic]
+				vec := uint8(arch.VecXM)
+				if pre.CR4&arch.CR4OSXMMEXCPT == 0 {
+					vec = arch.VecUD
+				}
+				unmasked := emu.State.MXCSR & 0x3f &^ (pre.MXCSR >> 7)
+				return ok && emu.Outcome == engine.Exception && emu.Vector == vec && unmasked != 0 &&
+					oracle.Outcome == engine.Completed && oracle.State.MXCSR == pre.MXCSR
+			},
+		},
+		check.Mistake{
+			Name: "ldmxcsr loads reserved MXCSR bits",
+			Why: "LDMXCSR raises #GP(0) for a value with bits outside MXCSR_MASK (0xFFFF) set (SDM Vol. 2 " +
+				"LDMXCSR, Protected Mode Exceptions); Unicorn 2.0.1 loads them.",
+			Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+				return in.Form.Mnemonic == "ldmxcsr" && emu.Outcome == engine.Exception && emu.Vector == arch.VecGP &&
+					oracle.Outcome == engine.Completed && oracle.State.MXCSR&^0xffff != 0
+			},
+		},
+		check.Mistake{
+			Name: "fxsave/fxrstor skip MXCSR and XMM (CR4.OSFXSR clear inside Unicorn)",
+			Why: "With CR4.OSFXSR set FXSAVE stores and FXRSTOR loads MXCSR and XMM0-15 (SDM Vol. 2 FXSAVE, " +
+				"Table 10-2); Unicorn 2.0.1's CPU keeps CR4.OSFXSR clear, so it skips them (and never checks " +
+				"the loaded MXCSR's reserved bits); it does not store FOP, and its x87 control and tag words are " +
+				"not the reset values the case starts from (the oracle cannot load x87 state).",
+			Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+				switch in.Form.Mnemonic {
+				case "fxrstor":
+					if oracle.Outcome != engine.Completed || oracle.State.MXCSR != pre.MXCSR || oracle.State.XMM != pre.XMM {
+						return false
+					}
+					if emu.Outcome == engine.Exception {
+						return emu.Vector == arch.VecGP
+					}
+					o := *oracle
+					o.State.MXCSR, o.State.XMM = emu.State.MXCSR, emu.State.XMM
+					return emu.Outcome == engine.Completed && len(engine.Compare(emu, &o, engine.Mask{})) == 0
+				case "fxsave":
+					if emu.Outcome != engine.Completed || oracle.Outcome != engine.Completed ||
+						len(engine.Compare(emu, oracle, engine.Mask{Memory: true})) != 0 {
+						return false
+					}
+					a, b := writtenBytes(emu.Writes), writtenBytes(oracle.Writes)
+					base := ^uint64(0)
+					for k := range a {
+						base = min(base, k)
+					}
+					for k := range b {
+						base = min(base, k)
+					}
+					base &^= 15
+					skip := func(k uint64) bool {
+						off := k - base
+						return off < 8 || off >= 24 && off < 32 || off >= 160 && off < 416
+					}
+					for k, v := range a {
+						if w, ok := b[k]; !skip(k) && (!ok || w != v) {
+							return false
+						}
+					}
+					for k := range b {
+						if _, ok := a[k]; !skip(k) && !ok {
+							return false
+						}
+					}
+					return true
+				}
+				return false
+			},
+		},
+		check.Mistake{
+			Name: "rcp/rsqrt approximation differs (implementation-specific)",
+			Why: "RCPPS/RCPSS/RSQRTPS/RSQRTSS return an approximation with relative error at most 1.5*2^-12 " +
+				"(SDM Vol. 2 RCPPS/RSQRTPS); each implementation has its own. The emulator rounds the exact " +
+				"value to 12 bits and flushes RCP of |x| >= 1.11111111110100000000000B*2^125 to zero as the SDM " +
+				"describes; Unicorn 2.0.1 divides exactly. Lanes must agree within the bound.",
+			Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+				switch in.Form.Mnemonic {
+				case "rcpps", "rcpss", "rsqrtps", "rsqrtss":
+				default:
+					return false
+				}
+				return onlyDestLanes(in, pre, emu, oracle, 4, func(e, r uint64) bool {
+					fe, fr := float64(math.Float32frombits(uint32(e))), float64(math.Float32frombits(uint32(r)))
+					if e&^(1<<31) == 0 && math.Abs(fr) < 0x1p-125 {
+						return true // the SDM's flush of a huge input's reciprocal
+					}
+					if math.IsInf(fe, 0) && (math.IsNaN(fr) && fe < 0 || math.Abs(fr) >= 0x1p63 && (fr < 0) == (fe < 0)) {
+						return true // a denormal input counts as zero (measured on the host CPU)
+					}
+					return fr != 0 && !math.IsInf(fr, 0) && !math.IsNaN(fe) && math.Abs(fe-fr) <= 1.5*0x1p-12*math.Abs(fr)
+				})
+			},
+		},
+	)
+}
+
+// sseFloatDest maps the SSE floating-point mnemonics to their destination
+// lane width in bytes (0: an integer or flags destination).
+var sseFloatDest = func() map[string]int {
+	m := map[string]int{"comiss": 0, "comisd": 0, "ucomiss": 0, "ucomisd": 0,
+		"cvtss2si": 0, "cvtsd2si": 0, "cvttss2si": 0, "cvttsd2si": 0, "cvtps2dq": 0, "cvttps2dq": 0,
+		"cvtpd2dq": 0, "cvttpd2dq": 0, "cvtsi2ss": 4, "cvtsi2sd": 8, "cvtss2sd": 8, "cvtsd2ss": 4,
+		"cvtps2pd": 8, "cvtpd2ps": 4, "cvtdq2ps": 4, "cvtdq2pd": 8,
+		"addsubps": 4, "addsubpd": 8, "haddps": 4, "haddpd": 8, "hsubps": 4, "hsubpd": 8, "dpps": 4, "dppd": 8}
+	for _, op := range []string{"add", "sub", "mul", "div", "sqrt", "min", "max", "cmp", "round"} {
+		m[op+"ps"], m[op+"ss"], m[op+"pd"], m[op+"sd"] = 4, 4, 8, 8
+	}
+	return m
+}()
+
+// onlyDestLanes reports whether emu and oracle differ only in lanes of width
+// w of the XMM destination (operand 0), each such lane passing ok.
+func onlyDestLanes(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, w int, ok func(e, r uint64) bool) bool {
+	if emu.Outcome != engine.Completed || oracle.Outcome != engine.Completed {
+		return false
+	}
+	diffs := engine.Compare(emu, oracle, cpu.Undefined(in, pre))
+	if len(diffs) == 0 {
+		return true
+	}
+	if w == 0 || in.Args[0].Kind != decoder.ArgXmm || len(diffs) != 1 ||
+		diffs[0].What != fmt.Sprintf("xmm%d", in.Args[0].Reg) {
+		return false
+	}
+	e, r := emu.State.XMM[in.Args[0].Reg], oracle.State.XMM[in.Args[0].Reg]
+	for i := range 16 / w {
+		bit := i * w * 8
+		m := ^uint64(0) >> (64 - w*8)
+		x, y := e[bit>>6]>>(bit&63)&m, r[bit>>6]>>(bit&63)&m
+		if x != y && !ok(x, y) {
+			return false
+		}
+	}
+	return true
+}
+
+// writtenBytes flattens writes to address -> final byte.
+func writtenBytes(ws []engine.Write) map[uint64]byte {
+	m := map[uint64]byte{}
+	for _, w := range ws {
+		for i, b := range w.New {
+			m[w.Addr+uint64(i)] = b
+		}
+	}
+	return m
+}
+
+// floatLanes reports whether emu and oracle, both completed, differ only in
+// MXCSR's exception flags (the oracle never sets them: its MXCSR is the
+// pre-state's, the emulator's only adds flags) and in destination lanes
+// that lane accepts.
+func floatLanes(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, lane func(pre *arch.State, w int, e, r uint64) bool) bool {
+	w, ok := sseFloatDest[in.Form.Mnemonic]
+	if !ok || emu.Outcome != engine.Completed || oracle.Outcome != engine.Completed ||
+		oracle.State.MXCSR != pre.MXCSR || emu.State.MXCSR&^0x3f != pre.MXCSR&^0x3f ||
+		emu.State.MXCSR&pre.MXCSR != pre.MXCSR {
+		return false
+	}
+	o := *oracle
+	o.State.MXCSR = emu.State.MXCSR
+	return onlyDestLanes(in, pre, emu, &o, w, func(e, r uint64) bool { return lane(pre, w, e, r) })
+}
+
+// ftzLane: with MXCSR.FTZ, the emulator's zero where Unicorn kept a
+// denormal of the same sign.
+func ftzLane(pre *arch.State, w int, e, r uint64) bool {
+	sign := uint64(1) << (w*8 - 1)
+	return pre.MXCSR&0x8000 != 0 && e&^sign == 0 && r&sign == e && r&expBits(w) == 0 && r&^sign != 0
+}
+
+func expBits(w int) uint64 {
+	if w == 8 {
+		return 0x7ff << 52
+	}
+	return 0xff << 23
+}
+
+func quietBit(w int) uint64 {
+	if w == 8 {
+		return 1 << 51
+	}
+	return 1 << 22
+}
+
+func isNaNLane(x uint64, w int) bool {
+	sign := uint64(1) << (w*8 - 1)
+	return x&expBits(w) == expBits(w) && x&^sign&^expBits(w) != 0
+}
+
+func laneOf(v arch.Vec128, w, i int) uint64 {
+	bit := i * w * 8
+	return v[bit>>6] >> (bit & 63) & (^uint64(0) >> (64 - w*8))
 }
