@@ -11,10 +11,12 @@ import (
 	"github.com/twinstep/twinstep/oracles/check"
 )
 
-// KnownMistakes lists where Unicorn 2.0.1 is known to be wrong or unable,
-// each entry proven by a test in mistakes_test.go. The comparison uses them
-// to classify a disagreement, never to hide one: a case they explain is
-// reported as "known oracle mistake" with the entry's name.
+// KnownMistakes lists where Unicorn 2.0.1 is known to be wrong or unable:
+// the one table of them. Each entry is proven by at least one regression case
+// in corpus/regressions that expects it (TestEveryKnownMistakeIsProven
+// enforces that), most also by a test in mistakes_*_test.go. The comparison
+// uses them to classify a disagreement, never to hide one: a case they
+// explain is reported as "known oracle mistake" with the entry's name.
 var KnownMistakes = []check.Mistake{
 	{
 		Name: "non-canonical address reported as unmapped",
@@ -70,22 +72,16 @@ var KnownMistakes = []check.Mistake{
 			return in.Form.Mnemonic == "popcnt" && oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD
 		},
 	},
-}
-
-func canonical(a uint64) bool { return uint64(int64(a<<16)>>16) == a }
-
-// hasPrefix66 reports whether the instruction carried an operand-size
-// prefix that its form ignores (J forms are always 64-bit).
-func hasPrefix66(in *decoder.Inst) bool { return in.Prefix66 }
-
-// A REP string instruction is one instruction: the SDM (Vol. 2 REP/REPE/REPNE)
-// describes the whole loop, restartable after an interrupt or fault with
-// RCX, RSI and RDI updated. Unicorn 2.0.1 (QEMU) counts each iteration as an
-// executed instruction, so a one-instruction step stops after the first
-// iteration with RIP still at the instruction (proven in
-// mistakes_string_test.go).
-func init() {
-	KnownMistakes = append(KnownMistakes, check.Mistake{
+	{
+		Name: "movbe is #UD",
+		Why: "Unicorn 2.0.1's default CPU model lacks MOVBE, so it raises #UD for 0F 38 F0/F1; the " +
+			"emulator's CPUID claims MOVBE and executes it as the SDM defines.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			return in.Form.Mnemonic == "movbe" && oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD &&
+				!(emu.Outcome == engine.Exception && emu.Vector == arch.VecUD)
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
@@ -110,14 +106,8 @@ func init() {
 				oracle.Outcome == engine.Completed && oracle.State.RIP == pre.RIP &&
 				oracle.State.GPR[arch.RCX]&mask == n-1
 		},
-	})
-}
-
-// SSE forms that require a 16-byte-aligned memory operand (the table's a16
-// attribute) raise #GP(0) for a misaligned one before any access; Unicorn
-// 2.0.1 does not check, so it completes (mapped page) or reports #PF.
-func init() {
-	KnownMistakes = append(KnownMistakes, check.Mistake{
+	},
+	{
 		Name: "misaligned 16-byte SSE operand not checked",
 		Why: "A legacy-SSE instruction whose memory operand must be 16-byte aligned (MOVDQA, MOVAPS, " +
 			"PADDQ xmm, m128, ...) raises #GP(0) for a misaligned operand (SDM Vol. 2 MOVDQA, Protected " +
@@ -148,15 +138,8 @@ func init() {
 			return a&15 != 0 && emu.Outcome == engine.Exception && emu.Vector == arch.VecGP &&
 				(oracle.Outcome == engine.Completed || oracle.Outcome == engine.Exception && oracle.Vector == arch.VecPF)
 		},
-	})
-}
-
-// Unicorn hands INT n to its interrupt hook without any IDT: the flat user
-// model's IDT gives CPL 3 no gate, so INT n is #GP(n*8+2) (SDM Vol. 2 INT n:
-// "IF software interrupt and gate DPL < CPL THEN #GP(vector*8+2)"); Unicorn
-// reports vector n itself (proven in mistakes_string_test.go).
-func init() {
-	KnownMistakes = append(KnownMistakes, check.Mistake{
+	},
+	{
 		Name: "INT n delivers vector n without a gate check",
 		Why: "INT n at CPL 3 through a gate of DPL 0 (this model has no user gate) is #GP(n*8+2) " +
 			"(SDM Vol. 2 INT n/INTO/INT3/INT1); Unicorn 2.0.1 reports the interrupt as vector n.",
@@ -165,18 +148,8 @@ func init() {
 			return in.Form.Mnemonic == "int" && emu.Outcome == engine.Exception && emu.Vector == arch.VecGP &&
 				emu.ErrorCode == uint32(n)<<3|2 && oracle.Outcome == engine.Exception && oracle.Vector == n
 		},
-	})
-}
-
-// PCMPESTRI/PCMPESTRM/PCMPISTRI/PCMPISTRM with equal-ordered aggregation
-// (imm8[3:2] = 11b) report a match of the needle (xmm1) that starts at
-// haystack (xmm2) position j and runs off the end of a full-length haystack,
-// comparing only the overlapping elements (SDM Vol. 2 4.1.4, "Equal
-// ordered": for j = 0 to UpperBound, for i = 0 to UpperBound-j: IntRes1[j]
-// AND= BoolRes[j+i, i]). Unicorn 2.0.1 (QEMU 5) only tries positions where
-// the whole needle fits, so those tail bits are 0.
-func init() {
-	KnownMistakes = append(KnownMistakes, check.Mistake{
+	},
+	{
 		Name: "pcmpxstrx equal ordered drops partial matches at the end",
 		Why: "Equal-ordered PCMPxSTRx sets IntRes1[j] when the needle's elements that overlap a full-length " +
 			"haystack from position j on all match (SDM Vol. 2 4.1.4 pseudo-code, inner loop to UpperBound-j); " +
@@ -238,16 +211,8 @@ func init() {
 			}
 			return false
 		},
-	})
-}
-
-// PCMPESTRI/PCMPESTRM with REX.W take the explicit lengths as the absolute
-// values of RAX and RDX saturated to 16 (8 for words) (SDM Vol. 2 4.1.3,
-// "64-bit mode with REX.W: the absolute value of RAX/RDX"); Unicorn 2.0.1
-// (QEMU 5, pcmp_elen) truncates the 64-bit absolute value to a 32-bit int,
-// so a large value can read as a short or negative (empty) length.
-func init() {
-	KnownMistakes = append(KnownMistakes, check.Mistake{
+	},
+	{
 		Name: "pcmpestrx REX.W length truncated to 32 bits",
 		Why: "With REX.W, PCMPESTRI/PCMPESTRM use |RAX| and |RDX| saturated to the element count " +
 			"(SDM Vol. 2 4.1.3); Unicorn 2.0.1 truncates the 64-bit absolute value to 32 bits before " +
@@ -272,183 +237,180 @@ func init() {
 			}
 			return false
 		},
-	})
-}
-
-// SSE floating point in Unicorn 2.0.1 (QEMU 5.0). Proven in
-// mistakes_float_test.go. QEMU fixed the first two in 5.1 ("target/i386:
-// fix IEEE SSE floating-point exception raising", "target/i386: set SSE FTZ
-// in correct floating-point state").
-func init() {
-	KnownMistakes = append(KnownMistakes,
-		check.Mistake{
-			Name: "SSE float exception flags not recorded in MXCSR",
-			Why: "SSE floating-point instructions set MXCSR's sticky exception flags IE, DE, ZE, OE, UE, PE " +
-				"(SDM Vol. 1 10.2.3.1 and 11.5.2) and with FTZ return a zero for a tiny result (10.2.3.3); " +
-				"Unicorn 2.0.1 never copies its softfloat flags into MXCSR and applies FTZ to the x87 status only.",
-			Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
-				return floatLanes(in, pre, emu, oracle, ftzLane)
-			},
+	},
+	{
+		Name: "SSE float exception flags not recorded in MXCSR",
+		Why: "SSE floating-point instructions set MXCSR's sticky exception flags IE, DE, ZE, OE, UE, PE " +
+			"(SDM Vol. 1 10.2.3.1 and 11.5.2) and with FTZ return a zero for a tiny result (10.2.3.3); " +
+			"Unicorn 2.0.1 never copies its softfloat flags into MXCSR and applies FTZ to the x87 status only.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			return floatLanes(in, pre, emu, oracle, ftzLane)
 		},
-		check.Mistake{
-			Name: "two NaN operands: x87 rule instead of the SSE first-operand rule",
-			Why: "With two NaN operands an SSE instruction returns the first source operand's NaN, quieted " +
-				"(SDM Vol. 1 Table 4-7, 'SSE/SSE2/SSE3: first source operand'); Unicorn 2.0.1 (QEMU 5.0 " +
-				"softfloat's x87 rule) returns the one with the larger significand.",
-			Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
-				w := sseFloatDest[in.Form.Mnemonic]
-				var nans []uint64 // the quieted NaN lanes of the register operands
-				for i := range 2 {
-					if a := in.Args[i]; a.Kind == decoder.ArgXmm && w != 0 {
-						for j := range 16 / w {
-							if x := laneOf(pre.XMM[a.Reg], w, j); isNaNLane(x, w) {
-								nans = append(nans, x|quietBit(w))
-							}
+	},
+	{
+		Name: "two NaN operands: x87 rule instead of the SSE first-operand rule",
+		Why: "With two NaN operands an SSE instruction returns the first source operand's NaN, quieted " +
+			"(SDM Vol. 1 Table 4-7, 'SSE/SSE2/SSE3: first source operand'); Unicorn 2.0.1 (QEMU 5.0 " +
+			"softfloat's x87 rule) returns the one with the larger significand.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			w := sseFloatDest[in.Form.Mnemonic]
+			var nans []uint64 // the quieted NaN lanes of the register operands
+			for i := range 2 {
+				if a := in.Args[i]; a.Kind == decoder.ArgXmm && w != 0 {
+					for j := range 16 / w {
+						if x := laneOf(pre.XMM[a.Reg], w, j); isNaNLane(x, w) {
+							nans = append(nans, x|quietBit(w))
 						}
 					}
 				}
-				return floatLanes(in, pre, emu, oracle, func(pre *arch.State, w int, e, r uint64) bool {
-					if ftzLane(pre, w, e, r) {
-						return true
-					}
-					if !isNaNLane(r, w) || r&quietBit(w) == 0 {
-						return false
-					}
-					for _, n := range nans {
-						if e == n {
-							return true
-						}
-					}
-					return false
-				})
-			},
-		},
-		check.Mistake{
-			Name: "roundss/roundsd read 16 bytes from memory",
-			Why: "ROUNDSS/ROUNDSD with a memory source read 4/8 bytes (SDM Vol. 2 ROUNDSS: 'xmm2/m32'); " +
-				"Unicorn 2.0.1 loads 16, so it faults on the next page when the operand ends a page.",
-			Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
-				return (in.Form.Mnemonic == "roundss" || in.Form.Mnemonic == "roundsd") && in.HasMem() &&
-					emu.Outcome == engine.Completed && oracle.Outcome == engine.Exception &&
-					oracle.Vector == arch.VecPF && oracle.State.CR2&0xfff == 0
-			},
-		},
-		check.Mistake{
-			Name: "legacy CMPPS/CMPPD/CMPSS/CMPSD with imm8 > 7 is #UD",
-			Why: "Legacy-SSE CMPPS/CMPPD/CMPSS/CMPSD use imm8[2:0]; bits 7:3 are reserved (SDM Vol. 2 CMPPS, " +
-				"'bits 7:3 of the immediate are reserved'), and the CPU executes them (measured on the host); " +
-				"Unicorn 2.0.1 raises #UD.",
-			Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
-				switch in.Form.Mnemonic {
-				case "cmpps", "cmppd", "cmpss", "cmpsd":
-				default:
-					return false
-				}
-				return uint8(in.Imm) > 7 && oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD &&
-					!(emu.Outcome == engine.Exception && emu.Vector == arch.VecUD)
-			},
-		},
-		check.Mistake{
-			Name: "unmasked SSE float exception not raised",
-			Why: "An unmasked SIMD floating-point exception raises #XM (#UD if CR4.OSXMMEXCPT is clear) and " +
-				"leaves the destination unchanged (SDM Vol. 1 11.5.3); Unicorn 2.0.1 ignores MXCSR's masks.",
-			Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
-				_, ok := sseFloatDest[in.Form.Mnemonic]
-				vec := uint8(arch.VecXM)
-				if pre.CR4&arch.CR4OSXMMEXCPT == 0 {
-					vec = arch.VecUD
-				}
-				unmasked := emu.State.MXCSR & 0x3f &^ (pre.MXCSR >> 7)
-				return ok && emu.Outcome == engine.Exception && emu.Vector == vec && unmasked != 0 &&
-					oracle.Outcome == engine.Completed && oracle.State.MXCSR == pre.MXCSR
-			},
-		},
-		check.Mistake{
-			Name: "ldmxcsr loads reserved MXCSR bits",
-			Why: "LDMXCSR raises #GP(0) for a value with bits outside MXCSR_MASK (0xFFFF) set (SDM Vol. 2 " +
-				"LDMXCSR, Protected Mode Exceptions); Unicorn 2.0.1 loads them.",
-			Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
-				return in.Form.Mnemonic == "ldmxcsr" && emu.Outcome == engine.Exception && emu.Vector == arch.VecGP &&
-					oracle.Outcome == engine.Completed && oracle.State.MXCSR&^0xffff != 0
-			},
-		},
-		check.Mistake{
-			Name: "fxsave/fxrstor skip MXCSR and XMM (CR4.OSFXSR clear inside Unicorn)",
-			Why: "With CR4.OSFXSR set FXSAVE stores and FXRSTOR loads MXCSR and XMM0-15 (SDM Vol. 2 FXSAVE, " +
-				"Table 10-2); Unicorn 2.0.1's CPU keeps CR4.OSFXSR clear, so it skips them (and never checks " +
-				"the loaded MXCSR's reserved bits); it does not store FOP, and its x87 control and tag words are " +
-				"not the reset values the case starts from (the oracle cannot load x87 state).",
-			Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
-				switch in.Form.Mnemonic {
-				case "fxrstor":
-					if oracle.Outcome != engine.Completed || oracle.State.MXCSR != pre.MXCSR || oracle.State.XMM != pre.XMM {
-						return false
-					}
-					if emu.Outcome == engine.Exception {
-						return emu.Vector == arch.VecGP
-					}
-					o := *oracle
-					o.State.MXCSR, o.State.XMM = emu.State.MXCSR, emu.State.XMM
-					return emu.Outcome == engine.Completed && len(engine.Compare(emu, &o, engine.Mask{})) == 0
-				case "fxsave":
-					if emu.Outcome != engine.Completed || oracle.Outcome != engine.Completed ||
-						len(engine.Compare(emu, oracle, engine.Mask{Memory: true})) != 0 {
-						return false
-					}
-					a, b := writtenBytes(emu.Writes), writtenBytes(oracle.Writes)
-					base := ^uint64(0)
-					for k := range a {
-						base = min(base, k)
-					}
-					for k := range b {
-						base = min(base, k)
-					}
-					base &^= 15
-					skip := func(k uint64) bool {
-						off := k - base
-						return off < 8 || off >= 24 && off < 32 || off >= 160 && off < 416
-					}
-					for k, v := range a {
-						if w, ok := b[k]; !skip(k) && (!ok || w != v) {
-							return false
-						}
-					}
-					for k := range b {
-						if _, ok := a[k]; !skip(k) && !ok {
-							return false
-						}
-					}
+			}
+			return floatLanes(in, pre, emu, oracle, func(pre *arch.State, w int, e, r uint64) bool {
+				if ftzLane(pre, w, e, r) {
 					return true
 				}
-				return false
-			},
-		},
-		check.Mistake{
-			Name: "rcp/rsqrt approximation differs (implementation-specific)",
-			Why: "RCPPS/RCPSS/RSQRTPS/RSQRTSS return an approximation with relative error at most 1.5*2^-12 " +
-				"(SDM Vol. 2 RCPPS/RSQRTPS); each implementation has its own. The emulator rounds the exact " +
-				"value to 12 bits and flushes RCP of |x| >= 1.11111111110100000000000B*2^125 to zero as the SDM " +
-				"describes; Unicorn 2.0.1 divides exactly. Lanes must agree within the bound.",
-			Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
-				switch in.Form.Mnemonic {
-				case "rcpps", "rcpss", "rsqrtps", "rsqrtss":
-				default:
+				if !isNaNLane(r, w) || r&quietBit(w) == 0 {
 					return false
 				}
-				return onlyDestLanes(in, pre, emu, oracle, 4, func(e, r uint64) bool {
-					fe, fr := float64(math.Float32frombits(uint32(e))), float64(math.Float32frombits(uint32(r)))
-					if e&^(1<<31) == 0 && math.Abs(fr) < 0x1p-125 {
-						return true // the SDM's flush of a huge input's reciprocal
+				for _, n := range nans {
+					if e == n {
+						return true
 					}
-					if math.IsInf(fe, 0) && (math.IsNaN(fr) && fe < 0 || math.Abs(fr) >= 0x1p63 && (fr < 0) == (fe < 0)) {
-						return true // a denormal input counts as zero (measured on the host CPU)
-					}
-					return fr != 0 && !math.IsInf(fr, 0) && !math.IsNaN(fe) && math.Abs(fe-fr) <= 1.5*0x1p-12*math.Abs(fr)
-				})
-			},
+				}
+				return false
+			})
 		},
-	)
+	},
+	{
+		Name: "roundss/roundsd read 16 bytes from memory",
+		Why: "ROUNDSS/ROUNDSD with a memory source read 4/8 bytes (SDM Vol. 2 ROUNDSS: 'xmm2/m32'); " +
+			"Unicorn 2.0.1 loads 16, so it faults on the next page when the operand ends a page.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			return (in.Form.Mnemonic == "roundss" || in.Form.Mnemonic == "roundsd") && in.HasMem() &&
+				emu.Outcome == engine.Completed && oracle.Outcome == engine.Exception &&
+				oracle.Vector == arch.VecPF && oracle.State.CR2&0xfff == 0
+		},
+	},
+	{
+		Name: "legacy CMPPS/CMPPD/CMPSS/CMPSD with imm8 > 7 is #UD",
+		Why: "Legacy-SSE CMPPS/CMPPD/CMPSS/CMPSD use imm8[2:0]; bits 7:3 are reserved (SDM Vol. 2 CMPPS, " +
+			"'bits 7:3 of the immediate are reserved'), and the CPU executes them (measured on the host); " +
+			"Unicorn 2.0.1 raises #UD.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			switch in.Form.Mnemonic {
+			case "cmpps", "cmppd", "cmpss", "cmpsd":
+			default:
+				return false
+			}
+			return uint8(in.Imm) > 7 && oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD &&
+				!(emu.Outcome == engine.Exception && emu.Vector == arch.VecUD)
+		},
+	},
+	{
+		Name: "unmasked SSE float exception not raised",
+		Why: "An unmasked SIMD floating-point exception raises #XM (#UD if CR4.OSXMMEXCPT is clear) and " +
+			"leaves the destination unchanged (SDM Vol. 1 11.5.3); Unicorn 2.0.1 ignores MXCSR's masks.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			_, ok := sseFloatDest[in.Form.Mnemonic]
+			vec := uint8(arch.VecXM)
+			if pre.CR4&arch.CR4OSXMMEXCPT == 0 {
+				vec = arch.VecUD
+			}
+			unmasked := emu.State.MXCSR & 0x3f &^ (pre.MXCSR >> 7)
+			return ok && emu.Outcome == engine.Exception && emu.Vector == vec && unmasked != 0 &&
+				oracle.Outcome == engine.Completed && oracle.State.MXCSR == pre.MXCSR
+		},
+	},
+	{
+		Name: "ldmxcsr loads reserved MXCSR bits",
+		Why: "LDMXCSR raises #GP(0) for a value with bits outside MXCSR_MASK (0xFFFF) set (SDM Vol. 2 " +
+			"LDMXCSR, Protected Mode Exceptions); Unicorn 2.0.1 loads them.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			return in.Form.Mnemonic == "ldmxcsr" && emu.Outcome == engine.Exception && emu.Vector == arch.VecGP &&
+				oracle.Outcome == engine.Completed && oracle.State.MXCSR&^0xffff != 0
+		},
+	},
+	{
+		Name: "fxsave/fxrstor skip MXCSR and XMM (CR4.OSFXSR clear inside Unicorn)",
+		Why: "With CR4.OSFXSR set FXSAVE stores and FXRSTOR loads MXCSR and XMM0-15 (SDM Vol. 2 FXSAVE, " +
+			"Table 10-2); Unicorn 2.0.1's CPU keeps CR4.OSFXSR clear, so it skips them (and never checks " +
+			"the loaded MXCSR's reserved bits); it does not store FOP, and its x87 control and tag words are " +
+			"not the reset values the case starts from (the oracle cannot load x87 state).",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			switch in.Form.Mnemonic {
+			case "fxrstor":
+				if oracle.Outcome != engine.Completed || oracle.State.MXCSR != pre.MXCSR || oracle.State.XMM != pre.XMM {
+					return false
+				}
+				if emu.Outcome == engine.Exception {
+					return emu.Vector == arch.VecGP
+				}
+				o := *oracle
+				o.State.MXCSR, o.State.XMM = emu.State.MXCSR, emu.State.XMM
+				return emu.Outcome == engine.Completed && len(engine.Compare(emu, &o, engine.Mask{})) == 0
+			case "fxsave":
+				if emu.Outcome != engine.Completed || oracle.Outcome != engine.Completed ||
+					len(engine.Compare(emu, oracle, engine.Mask{Memory: true})) != 0 {
+					return false
+				}
+				a, b := writtenBytes(emu.Writes), writtenBytes(oracle.Writes)
+				base := ^uint64(0)
+				for k := range a {
+					base = min(base, k)
+				}
+				for k := range b {
+					base = min(base, k)
+				}
+				base &^= 15
+				skip := func(k uint64) bool {
+					off := k - base
+					return off < 8 || off >= 24 && off < 32 || off >= 160 && off < 416
+				}
+				for k, v := range a {
+					if w, ok := b[k]; !skip(k) && (!ok || w != v) {
+						return false
+					}
+				}
+				for k := range b {
+					if _, ok := a[k]; !skip(k) && !ok {
+						return false
+					}
+				}
+				return true
+			}
+			return false
+		},
+	},
+	{
+		Name: "rcp/rsqrt approximation differs (implementation-specific)",
+		Why: "RCPPS/RCPSS/RSQRTPS/RSQRTSS return an approximation with relative error at most 1.5*2^-12 " +
+			"(SDM Vol. 2 RCPPS/RSQRTPS); each implementation has its own. The emulator rounds the exact " +
+			"value to 12 bits and flushes RCP of |x| >= 1.11111111110100000000000B*2^125 to zero as the SDM " +
+			"describes; Unicorn 2.0.1 divides exactly. Lanes must agree within the bound.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			switch in.Form.Mnemonic {
+			case "rcpps", "rcpss", "rsqrtps", "rsqrtss":
+			default:
+				return false
+			}
+			return onlyDestLanes(in, pre, emu, oracle, 4, func(e, r uint64) bool {
+				fe, fr := float64(math.Float32frombits(uint32(e))), float64(math.Float32frombits(uint32(r)))
+				if e&^(1<<31) == 0 && math.Abs(fr) < 0x1p-125 {
+					return true // the SDM's flush of a huge input's reciprocal
+				}
+				if math.IsInf(fe, 0) && (math.IsNaN(fr) && fe < 0 || math.Abs(fr) >= 0x1p63 && (fr < 0) == (fe < 0)) {
+					return true // a denormal input counts as zero (measured on the host CPU)
+				}
+				return fr != 0 && !math.IsInf(fr, 0) && !math.IsNaN(fe) && math.Abs(fe-fr) <= 1.5*0x1p-12*math.Abs(fr)
+			})
+		},
+	},
 }
+
+func canonical(a uint64) bool { return uint64(int64(a<<16)>>16) == a }
+
+// hasPrefix66 reports whether the instruction carried an operand-size
+// prefix that its form ignores (J forms are always 64-bit).
+func hasPrefix66(in *decoder.Inst) bool { return in.Prefix66 }
 
 // sseFloatDest maps the SSE floating-point mnemonics to their destination
 // lane width in bytes (0: an integer or flags destination).
