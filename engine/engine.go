@@ -92,6 +92,9 @@ func Run(e Engine, s *arch.State, mem []Region, n uint64) (Result, error) {
 	if err != nil {
 		return r, fmt.Errorf("%s: step: %w", e.Name(), err)
 	}
+	if r.Outcome == Unsupported || r.Outcome == Failed {
+		return r, nil // nothing trustworthy to read back
+	}
 	for _, reg := range mem {
 		post := make([]byte, len(reg.Data))
 		if err := e.ReadMemory(reg.Addr, post); err != nil {

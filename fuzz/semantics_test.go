@@ -17,7 +17,7 @@ import (
 
 var (
 	oracleOnce sync.Once
-	oracle     *unicorn.Engine
+	oracle     *unicorn.Isolated
 	oracleErr  error
 )
 
@@ -25,7 +25,7 @@ var (
 // fails: a comparison that cannot run must not pass.
 func newChecker(t testing.TB) *check.Checker {
 	t.Helper()
-	oracleOnce.Do(func() { oracle, oracleErr = unicorn.New() })
+	oracleOnce.Do(func() { oracle, oracleErr = unicorn.NewIsolated() })
 	if oracleErr != nil {
 		t.Fatalf("the Unicorn oracle is required (apt-get install libunicorn-dev): %v", oracleErr)
 	}

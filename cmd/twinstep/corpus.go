@@ -19,8 +19,9 @@ const corpusHelp = `Usage: twinstep corpus add --name NAME --bytes HEX --why TEX
 Turns a case into a regression case: builds it as 'twinstep step' does, checks
 it on the emulator and Unicorn, and writes DIR/NAME.case with the verdict it
 got as the verdict it must keep ('go test ./fuzz -run Regressions' replays
-them). Only a match or a known oracle mistake can be recorded: a divergence
-or a missing instruction is fixed first, then recorded.
+them). Only a match, a known oracle mistake or "oracle unable" (say, a case
+that crashes Unicorn) can be recorded: a divergence or a missing instruction
+is fixed first, then recorded.
 `
 
 var caseName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
@@ -84,7 +85,7 @@ func runCorpus(args []string, stdout, stderr io.Writer) int {
 	}
 	expect := rep.Verdict.String()
 	switch rep.Verdict {
-	case check.Match:
+	case check.Match, check.OracleUnable:
 	case check.OracleMistake:
 		expect += ": " + rep.Mistake
 	default:

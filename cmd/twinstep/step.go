@@ -104,9 +104,10 @@ func loadState(path string) (arch.State, error) {
 	return st, nil
 }
 
-// newUnicorn starts the oracle; the caller closes it.
-func newUnicorn() (*unicorn.Engine, error) {
-	u, err := unicorn.New()
+// newUnicorn starts the oracle in its worker process (a case that crashes
+// Unicorn is then an outcome, not the end of twinstep); the caller closes it.
+func newUnicorn() (*unicorn.Isolated, error) {
+	u, err := unicorn.NewIsolated()
 	if err != nil {
 		return nil, fmt.Errorf("starting the Unicorn oracle: %w", err)
 	}

@@ -8,86 +8,93 @@ import (
 // The ALU group: add, or, adc, sbb, and, sub, xor, cmp, test; inc, dec, neg, not.
 
 func init() {
-	on(aluAdd, "add")
-	on(aluOr, "or")
-	on(aluAdc, "adc")
-	on(aluSbb, "sbb")
-	on(aluAnd, "and")
-	on(aluSub, "sub")
-	on(aluXor, "xor")
-	on(aluCmp, "cmp")
-	on(aluTest, "test")
+	for _, op := range []struct {
+		name string
+		kind binKind
+	}{{"add", binAdd}, {"or", binOr}, {"adc", binAdc}, {"sbb", binSbb}, {"and", binAnd},
+		{"sub", binSub}, {"xor", binXor}, {"cmp", binCmp}, {"test", binTest}} {
+		kind := op.kind
+		on(func(c *CPU, in *decoder.Inst) { c.binary(in, kind) }, op.name)
+	}
 	on(aluInc, "inc")
 	on(aluDec, "dec")
 	on(aluNeg, "neg")
 	on(aluNot, "not")
 }
 
-func aluAdd(c *CPU, in *decoder.Inst) {
-	d, x := c.rmwArg(in, 0)
-	y := c.arg(in, 1) & masks[d.size]
-	r := x + y
-	c.store(d, r)
-	c.setLazy(lazyAdd, d.size, x, y, r)
-}
+// binKind selects one of the two-operand ALU instructions.
+type binKind uint8
 
-func aluOr(c *CPU, in *decoder.Inst) {
-	d, x := c.rmwArg(in, 0)
-	r := x | c.arg(in, 1)&masks[d.size]
-	c.store(d, r)
-	c.setLazy(lazyLogic, d.size, 0, 0, r)
-}
+const (
+	binAdd binKind = iota
+	binOr
+	binAdc
+	binSbb
+	binAnd
+	binSub
+	binXor
+	binCmp
+	binTest
+)
 
-func aluAnd(c *CPU, in *decoder.Inst) {
-	d, x := c.rmwArg(in, 0)
-	r := x & c.arg(in, 1)
-	c.store(d, r)
-	c.setLazy(lazyLogic, d.size, 0, 0, r)
-}
-
-func aluXor(c *CPU, in *decoder.Inst) {
-	d, x := c.rmwArg(in, 0)
-	r := (x ^ c.arg(in, 1)) & masks[d.size]
-	c.store(d, r)
-	c.setLazy(lazyLogic, d.size, 0, 0, r)
-}
-
-func aluAdc(c *CPU, in *decoder.Inst) {
-	d, x := c.rmwArg(in, 0)
-	y := c.arg(in, 1) & masks[d.size]
-	cin := b2u(c.cf())
-	r := x + y + cin
-	c.store(d, r)
-	c.setLazyCarry(lazyAdc, d.size, x, y, r, cin)
-}
-
-func aluSub(c *CPU, in *decoder.Inst) {
-	d, x := c.rmwArg(in, 0)
-	y := c.arg(in, 1) & masks[d.size]
-	r := x - y
-	c.store(d, r)
-	c.setLazy(lazySub, d.size, x, y, r)
-}
-
-func aluSbb(c *CPU, in *decoder.Inst) {
-	d, x := c.rmwArg(in, 0)
-	y := c.arg(in, 1) & masks[d.size]
-	cin := b2u(c.cf())
-	r := x - y - cin
-	c.store(d, r)
-	c.setLazyCarry(lazySbb, d.size, x, y, r, cin)
-}
-
-func aluCmp(c *CPU, in *decoder.Inst) {
-	size := in.Args[0].Size
-	x := c.arg(in, 0)
-	y := c.arg(in, 1) & masks[size]
-	c.setLazy(lazySub, size, x, y, x-y)
-}
-
-func aluTest(c *CPU, in *decoder.Inst) {
-	size := in.Args[0].Size
-	c.setLazy(lazyLogic, size, 0, 0, c.arg(in, 0)&c.arg(in, 1))
+// binary executes the two-operand ALU instructions in one body whose
+// register and immediate operands are read and written inline: the shared
+// operand helpers are too large for Go to inline, and the calls cost more
+// than the arithmetic.
+func (c *CPU) binary(in *decoder.Inst, kind binKind) {
+	a := &in.Args[0]
+	size := a.Size & 15
+	m := masks[size]
+	regDst := a.Kind == decoder.ArgReg && a.Reg < 16
+	var d rmw
+	var x uint64
+	if regDst {
+		x = c.s.GPR[a.Reg&15] & m
+	} else {
+		d, x = c.rmwArg(in, 0)
+	}
+	var y uint64
+	switch b := &in.Args[1]; {
+	case b.Kind == decoder.ArgReg && b.Reg < 16:
+		y = c.s.GPR[b.Reg&15] & m
+	case b.Kind == decoder.ArgImm:
+		y = uint64(in.Imm) & m
+	default:
+		y = c.argSlow(in, 1) & m
+	}
+	var r, cin uint64
+	var op lazyOp
+	switch kind {
+	case binAdd:
+		r, op = x+y, lazyAdd
+	case binSub, binCmp:
+		r, op = x-y, lazySub
+	case binAnd, binTest:
+		r, op = x&y, lazyLogic
+	case binOr:
+		r, op = x|y, lazyLogic
+	case binXor:
+		r, op = x^y, lazyLogic
+	case binAdc:
+		cin = b2u(c.cf())
+		r, op = x+y+cin, lazyAdc
+	case binSbb:
+		cin = b2u(c.cf())
+		r, op = x-y-cin, lazySbb
+	}
+	r &= m
+	if kind != binCmp && kind != binTest {
+		switch {
+		case !regDst:
+			c.store(d, r) // may fault: before the flags change
+		case size >= 4:
+			c.s.GPR[a.Reg&15] = r
+		default:
+			c.setRegNarrow(a.Reg, size, r)
+		}
+	}
+	f := &c.fl
+	f.op, f.size, f.dst, f.src, f.res, f.cin = op, size, x, y, r, cin
 }
 
 func aluInc(c *CPU, in *decoder.Inst) {

@@ -24,7 +24,7 @@ import (
 
 var (
 	oracleOnce sync.Once
-	oracle     *unicorn.Engine
+	oracle     *unicorn.Isolated
 	oracleErr  error
 )
 
@@ -32,7 +32,7 @@ var (
 // (a test that cannot reach the oracle fails, it does not pass).
 func checker(t testing.TB) *Checker {
 	t.Helper()
-	oracleOnce.Do(func() { oracle, oracleErr = unicorn.New() })
+	oracleOnce.Do(func() { oracle, oracleErr = unicorn.NewIsolated() })
 	if oracleErr != nil {
 		t.Fatalf("the Unicorn oracle is required: %v", oracleErr)
 	}
@@ -114,6 +114,9 @@ func sweep(t *testing.T, n int, encodings ...string) {
 			c, err := Build(k.Emu, code, st, cs)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if os.Getenv("TWINSTEP_TRACE_SWEEP") != "" {
+				fmt.Fprintf(os.Stderr, "sweep %s seed %d\n", h, cs)
 			}
 			rep, err := k.Check(c)
 			if err != nil {
