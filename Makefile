@@ -5,7 +5,12 @@ SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export GONOSUMDB := github.com/unicorn-engine/unicorn
 export GOFLAGS   ?= -mod=mod
 
-.PHONY: all deps build test vet fuzz bench lockstep clean
+.PHONY: all deps build test vet fuzz bench pgo lockstep clean
+
+# The profile-guided-optimization profile: go build uses it for cmd/twinstep
+# by itself; benchmarks pass it explicitly. `make pgo` regenerates it from
+# the CPU-bound benchmark.
+PGO := $(CURDIR)/cmd/twinstep/default.pgo
 
 all: build
 
@@ -39,7 +44,12 @@ fuzz: deps
 	$(GO) test -run XXX -fuzz FuzzDecodeLength -fuzztime $(FUZZTIME) ./fuzz
 
 bench: deps
-	$(GO) test -run XXX -bench . -benchtime 3s ./emulator/... ./oracles/unicorn
+	$(GO) test -pgo=$(PGO) -run XXX -bench MIPS -benchtime 5000000x -count 3 ./emulator
+	$(GO) test -run XXX -bench . -benchtime 3000x ./oracles/unicorn
+
+pgo: deps
+	$(GO) test -run XXX -bench MIPS -benchtime 5000000x -cpuprofile $(PGO) ./emulator
+	rm -f emulator.test
 
 # The lockstep job (issue 5) needs the recorded cmd.exe boot; until it exists
 # this target says so and fails rather than pretending.
