@@ -213,6 +213,20 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "pcmpestrx length of INT_MIN read as empty",
+		Why: "Without REX.W, PCMPESTRI/PCMPESTRM take |EAX| and |EDX| saturated to the element count " +
+			"(SDM Vol. 2 4.1.3): |-2^31| is 2^31, so 16 (8 for words). Unicorn 2.0.1 computes abs(INT_MIN) " +
+			"in a 32-bit int, which stays negative, and treats the string as empty (or crashes: see the " +
+			"regression case pcmpestrm-edx-int-min).",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			if (in.Form.Mnemonic != "pcmpestri" && in.Form.Mnemonic != "pcmpestrm") || in.REX&8 != 0 ||
+				emu.Outcome != engine.Completed || oracle.Outcome != engine.Completed {
+				return false
+			}
+			return uint32(pre.GPR[arch.RAX]) == 0x80000000 || uint32(pre.GPR[arch.RDX]) == 0x80000000
+		},
+	},
+	{
 		Name: "pcmpestrx REX.W length truncated to 32 bits",
 		Why: "With REX.W, PCMPESTRI/PCMPESTRM use |RAX| and |RDX| saturated to the element count " +
 			"(SDM Vol. 2 4.1.3); Unicorn 2.0.1 truncates the 64-bit absolute value to 32 bits before " +
