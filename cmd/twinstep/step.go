@@ -187,32 +187,12 @@ func stepDiff(w io.Writer, emu *emulator.Engine, c check.Case) error {
 // instLine is the instruction as the decoder sees it, at its address.
 func instLine(c check.Case) string {
 	code := make([]byte, decoder.MaxLen)
-	n := readCase(c, c.State.RIP, code)
+	n := c.Read(c.State.RIP, code)
 	in, err := decoder.Decode(code[:n])
 	if err != nil {
 		return fmt.Sprintf("(%v) at %#x", err, c.State.RIP)
 	}
 	return fmt.Sprintf("%s (% x) at %#x", in.Format(c.State.RIP), code[:in.Len], c.State.RIP)
-}
-
-// readCase copies the case's memory at addr into b up to the first
-// unmapped byte, and returns how much it copied.
-func readCase(c check.Case, addr uint64, b []byte) int {
-	n := 0
-	for n < len(b) {
-		a, found := addr+uint64(n), false
-		for _, r := range c.Mem {
-			if a >= r.Addr && a-r.Addr < uint64(len(r.Data)) {
-				n += copy(b[n:], r.Data[a-r.Addr:])
-				found = true
-				break
-			}
-		}
-		if !found {
-			break
-		}
-	}
-	return n
 }
 
 // maskLine says what the comparison ignored, or "" when nothing.

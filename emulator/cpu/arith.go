@@ -151,7 +151,15 @@ func rcCount(n uint, size uint8) uint {
 	return n
 }
 
-func rcl(c *CPU, in *decoder.Inst) {
+func rcl(c *CPU, in *decoder.Inst) { rotateCarry(c, in, true) }
+
+func rcr(c *CPU, in *decoder.Inst) { rotateCarry(c, in, false) }
+
+// rotateCarry runs RCL (left) or RCR: a rotate of the w+1-bit value CF:dest
+// by the count mod w+1. OF takes the count-1 formula at any count (it is
+// undefined otherwise): for RCL the new CF XOR the result's top bit, for
+// RCR the XOR of the result's two top bits (MSB(dest) XOR CF before).
+func rotateCarry(c *CPU, in *decoder.Inst, left bool) {
 	d, x := c.rmwArg(in, 0)
 	n := c.shCount(in)
 	if n == 0 {
@@ -164,33 +172,18 @@ func rcl(c *CPU, in *decoder.Inst) {
 	r, cf := x, cin
 	if k != 0 {
 		// Go shifts by >= 64 give 0, which is what the 65-bit rotate needs.
-		r = (x<<k | cin<<(k-1) | x>>(w+1-k)) & masks[d.size]
-		cf = x >> (w - k) & 1
+		if left {
+			r, cf = x<<k|cin<<(k-1)|x>>(w+1-k), x>>(w-k)&1
+		} else {
+			r, cf = x>>k|cin<<(w-k)|x<<(w+1-k), x>>(k-1)&1
+		}
+		r &= masks[d.size]
 	}
 	c.store(d, r)
-	msb := r >> (w - 1) & 1
-	c.setStatus(arch.CF|arch.OF, cf*arch.CF|(msb^cf)*arch.OF)
-}
-
-func rcr(c *CPU, in *decoder.Inst) {
-	d, x := c.rmwArg(in, 0)
-	n := c.shCount(in)
-	if n == 0 {
-		c.store(d, x)
-		return
+	of := r>>(w-1)&1 ^ cf
+	if !left {
+		of = (r>>(w-1) ^ r>>(w-2)) & 1
 	}
-	w := uint(d.size) * 8
-	k := rcCount(n, d.size)
-	cin := b2u(c.cf())
-	r, cf := x, cin
-	if k != 0 {
-		r = (x>>k | cin<<(w-k) | x<<(w+1-k)) & masks[d.size]
-		cf = x >> (k - 1) & 1
-	}
-	c.store(d, r)
-	// OF for a 1-bit RCR is MSB(dest) XOR CF before the rotate, which is
-	// the XOR of the result's two top bits.
-	of := (r>>(w-1) ^ r>>(w-2)) & 1
 	c.setStatus(arch.CF|arch.OF, cf*arch.CF|of*arch.OF)
 }
 

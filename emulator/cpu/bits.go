@@ -66,19 +66,14 @@ func bitTest(op func(v, m uint64) uint64) handler {
 // the SDM leaves the destination undefined). CF, OF, SF and AF are cleared
 // and PF is set from the result (all undefined).
 func bsf(c *CPU, in *decoder.Inst) {
-	size := in.Args[0].Size
-	v := c.arg(in, 1)
-	if v == 0 {
-		c.setReg(in.Args[0].Reg, size, c.reg(in.Args[0].Reg, size))
-		c.setStatus(arch.ArithFlags, arch.ZF|arch.PF)
-		return
-	}
-	r := uint64(bits.TrailingZeros64(v))
-	c.setReg(in.Args[0].Reg, size, r)
-	c.setStatus(arch.ArithFlags, szp(r, size)&arch.PF)
+	bitScan(c, in, func(v uint64) uint64 { return uint64(bits.TrailingZeros64(v)) })
 }
 
 func bsr(c *CPU, in *decoder.Inst) {
+	bitScan(c, in, func(v uint64) uint64 { return uint64(63 - bits.LeadingZeros64(v)) })
+}
+
+func bitScan(c *CPU, in *decoder.Inst, scan func(uint64) uint64) {
 	size := in.Args[0].Size
 	v := c.arg(in, 1)
 	if v == 0 {
@@ -86,7 +81,7 @@ func bsr(c *CPU, in *decoder.Inst) {
 		c.setStatus(arch.ArithFlags, arch.ZF|arch.PF)
 		return
 	}
-	r := uint64(63 - bits.LeadingZeros64(v))
+	r := scan(v)
 	c.setReg(in.Args[0].Reg, size, r)
 	c.setStatus(arch.ArithFlags, szp(r, size)&arch.PF)
 }

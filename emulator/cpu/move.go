@@ -62,24 +62,9 @@ func movsx(c *CPU, in *decoder.Inst) {
 	c.setReg(in.Args[0].Reg, in.Args[0].Size, sx(c.arg(in, 1), in.Args[1].Size))
 }
 
+// lea computes the offset only: no segment base, no memory access.
 func lea(c *CPU, in *decoder.Inst) {
-	m := &in.Mem
-	var a uint64
-	if m.RIPRel {
-		a = c.next + uint64(m.Disp)
-	} else {
-		a = uint64(m.Disp)
-		if m.Base >= 0 {
-			a += c.s.GPR[m.Base]
-		}
-		if m.Index >= 0 {
-			a += c.s.GPR[m.Index] * uint64(m.Scale)
-		}
-	}
-	if in.AddrSize == 4 {
-		a &= 0xffffffff
-	}
-	c.setReg(in.Args[0].Reg, in.Args[0].Size, a) // no segment base: LEA is an offset
+	c.setReg(in.Args[0].Reg, in.Args[0].Size, in.Offset(&c.s.GPR, c.s.RIP))
 }
 
 // xchg with memory is locked whether or not LOCK is given; the memory write

@@ -40,24 +40,9 @@ func (c *CPU) setRegNarrow(r uint8, size uint8, v uint64) {
 
 // ea computes the linear address of the memory operand.
 func (c *CPU) ea(in *decoder.Inst) uint64 {
-	m := &in.Mem
-	var a uint64
-	if m.RIPRel {
-		a = c.next + uint64(m.Disp)
-	} else {
-		a = uint64(m.Disp)
-		if m.Base >= 0 {
-			a += c.s.GPR[m.Base]
-		}
-		if m.Index >= 0 {
-			a += c.s.GPR[m.Index] * uint64(m.Scale)
-		}
-	}
-	if in.AddrSize == 4 {
-		a &= 0xffffffff
-	}
-	if m.Seg >= arch.FS {
-		a += c.s.Seg[m.Seg].Base
+	a := in.Offset(&c.s.GPR, c.s.RIP)
+	if in.Mem.Seg >= arch.FS {
+		a += c.s.Seg[in.Mem.Seg&7].Base
 	}
 	return a
 }

@@ -492,3 +492,27 @@ var (
 	vexForm  = &Form{Mnemonic: "vex", mod: -1, reg: -1, rm: -1, modRM: true}
 	evexForm = &Form{Mnemonic: "evex", mod: -1, reg: -1, rm: -1, modRM: true}
 )
+
+// Offset is the memory operand's effective address before any segment base:
+// base + index*scale + displacement, or, RIP-relative, the end of the
+// instruction at rip plus the displacement; truncated to the address size.
+// LEA's result, and with the segment base the linear address.
+func (in *Inst) Offset(gpr *[16]uint64, rip uint64) uint64 {
+	m := &in.Mem
+	var a uint64
+	if m.RIPRel {
+		a = rip + uint64(in.Len) + uint64(m.Disp)
+	} else {
+		a = uint64(m.Disp)
+		if m.Base >= 0 {
+			a += gpr[m.Base&15]
+		}
+		if m.Index >= 0 {
+			a += gpr[m.Index&15] * uint64(m.Scale)
+		}
+	}
+	if in.AddrSize == 4 {
+		a &= 0xffffffff
+	}
+	return a
+}

@@ -66,7 +66,7 @@ type Checker struct {
 func (k *Checker) Check(c Case) (Report, error) {
 	var rep Report
 	code := make([]byte, decoder.MaxLen)
-	n := readMem(c.Mem, c.State.RIP, code)
+	n := c.Read(c.State.RIP, code)
 	in, err := decoder.Decode(code[:n])
 	rep.Inst, rep.DecodeError = in, err
 	if err == nil {
@@ -100,13 +100,13 @@ func (k *Checker) Check(c Case) (Report, error) {
 	return rep, nil
 }
 
-// readMem copies what the case's memory holds at addr into b, stopping at
-// the first unmapped byte; it returns how many bytes it copied.
-func readMem(mem []engine.Region, addr uint64, b []byte) int {
+// Read copies what the case's memory holds at addr into b, stopping at the
+// first unmapped byte; it returns how many bytes it copied.
+func (c Case) Read(addr uint64, b []byte) int {
 	n := 0
 	for n < len(b) {
 		found := false
-		for _, r := range mem {
+		for _, r := range c.Mem {
 			if a := addr + uint64(n); a >= r.Addr && a < r.Addr+uint64(len(r.Data)) {
 				n += copy(b[n:], r.Data[a-r.Addr:])
 				found = true

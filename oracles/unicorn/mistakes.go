@@ -117,23 +117,9 @@ var KnownMistakes = []check.Mistake{
 			if in.Form.Attr&decoder.AttrAlign16 == 0 || !in.HasMem() {
 				return false
 			}
-			m := &in.Mem
-			a := uint64(m.Disp)
-			if m.RIPRel {
-				a += pre.RIP + uint64(in.Len)
-			} else {
-				if m.Base >= 0 {
-					a += pre.GPR[m.Base]
-				}
-				if m.Index >= 0 {
-					a += pre.GPR[m.Index] * uint64(m.Scale)
-				}
-			}
-			if in.AddrSize == 4 {
-				a &= 0xffffffff
-			}
-			if m.Seg >= arch.FS {
-				a += pre.Seg[m.Seg].Base
+			a := in.Offset(&pre.GPR, pre.RIP)
+			if in.Mem.Seg >= arch.FS {
+				a += pre.Seg[in.Mem.Seg].Base
 			}
 			return a&15 != 0 && emu.Outcome == engine.Exception && emu.Vector == arch.VecGP &&
 				(oracle.Outcome == engine.Completed || oracle.Outcome == engine.Exception && oracle.Vector == arch.VecPF)
