@@ -38,11 +38,14 @@ func (v Verdict) String() string { return verdictNames[v] }
 
 // Mistake is one known way an oracle is wrong. Applies decides, from the
 // instruction, the pre-state and both results, whether it explains a
-// disagreement; it must be narrow enough to explain nothing else.
+// disagreement; it must be narrow enough to explain nothing else. An entry
+// is about instructions the decoder accepts, or, with Undecodable, about
+// byte sequences it rejects as #UD (then in is nil).
 type Mistake struct {
-	Name    string
-	Why     string
-	Applies func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool
+	Name        string
+	Why         string
+	Undecodable bool
+	Applies     func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool
 }
 
 // Report is the outcome of checking one case.
@@ -88,12 +91,15 @@ func (k *Checker) Check(c Case) (Report, error) {
 		rep.Verdict = Match
 	default:
 		rep.Verdict = Divergence
-		if rep.DecodeError == nil {
-			for _, m := range k.Mistakes {
-				if m.Applies(&rep.Inst, &c.State, &rep.Emu, &rep.Oracle) {
-					rep.Verdict, rep.Mistake = OracleMistake, m.Name
-					break
-				}
+		undecodable := rep.DecodeError != nil
+		in := &rep.Inst
+		if undecodable {
+			in = nil
+		}
+		for _, m := range k.Mistakes {
+			if m.Undecodable == undecodable && m.Applies(in, &c.State, &rep.Emu, &rep.Oracle) {
+				rep.Verdict, rep.Mistake = OracleMistake, m.Name
+				break
 			}
 		}
 	}

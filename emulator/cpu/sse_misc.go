@@ -1,0 +1,118 @@
+package cpu
+
+import (
+	"github.com/twinstep/twinstep/arch"
+	"github.com/twinstep/twinstep/emulator/decoder"
+)
+
+// Miscellaneous SSE2/SSE4.1 instructions: the non-temporal stores MOVNTI and
+// MASKMOVDQU, and the dot products DPPS and DPPD.
+
+func init() {
+	on(movnti, "movnti")
+	on(sse(maskmovdqu), "maskmovdqu")
+	on(sse(dotProduct(f32)), "dpps")
+	on(sse(dotProduct(f64)), "dppd")
+}
+
+// movnti stores a 32- or 64-bit general register (REX.W) to memory. The
+// non-temporal hint has no architectural effect. It is a general-purpose
+// instruction: no CR0.EM/TS or CR4.OSFXSR checks (SDM Vol. 2 MOVNTI,
+// Protected Mode Exceptions list none of them).
+func movnti(c *CPU, in *decoder.Inst) {
+	c.setArg(in, 0, c.arg(in, 1))
+}
+
+// maskmovdqu stores the bytes of the first operand whose byte in the second
+// (the mask) has bit 7 set to DS:rDI (EDI with a 67 prefix; a segment
+// override replaces DS). Bytes with a clear mask bit are not accessed: only
+// the pages of the written bytes are translated, so a masked byte never
+// faults (the SDM allows an implementation to fault on them; this one does
+// not). Every written page is translated before any byte is stored, so a
+// fault writes nothing.
+func maskmovdqu(c *CPU, in *decoder.Inst) {
+	v, m := c.s.XMM[in.Args[0].Reg], c.s.XMM[in.Args[1].Reg]
+	seg := uint8(arch.DS)
+	if in.SegOverride {
+		seg = in.Mem.Seg
+	}
+	a := c.s.GPR[arch.RDI]
+	if in.AddrSize == 4 {
+		a &= 0xffffffff
+	}
+	if seg >= arch.FS {
+		a += c.s.Seg[seg].Base
+	}
+	var sel [16]bool
+	for i := range 16 {
+		if sel[i] = lane(m, 1, i)&0x80 != 0; sel[i] {
+			c.pageW(a+uint64(i), seg) // faults before anything is stored
+		}
+	}
+	for i := range 16 {
+		if sel[i] {
+			c.write(a+uint64(i), 1, lane(v, 1, i), seg)
+		}
+	}
+}
+
+// dotProduct is DPPS (f32) and DPPD (f64): the SDM's DP_primitive.
+func dotProduct(ft ffmt) handler {
+	return func(c *CPU, in *decoder.Inst) {
+		s := c.readXmmArg(in, 1)
+		d := c.s.XMM[in.Args[0].Reg]
+		e := newFPEnv(c.s.MXCSR)
+		r := e.dot(ft, d, s, uint8(in.Imm), true)
+		c.fpCommit(&e)
+		c.s.XMM[in.Args[0].Reg] = r
+	}
+}
+
+// dot computes the dot product of the lanes of d and s selected by
+// imm8[7:4] (unselected products are +0.0, computed by no multiply),
+// broadcast to the lanes selected by imm8[3:0] (others +0.0). Every product
+// and sum is rounded per MXCSR through arith (DAZ, NaN rules and flags
+// included; a denormal intermediate is an operand of the next addition).
+// pairwise sums as the SDM does, (p0+p1)+(p2+p3) for DPPS and p0+p1 for
+// DPPD; otherwise the products are added one by one to +0.0, skipping
+// unselected lanes (QEMU 5's helper_dpps/helper_dppd).
+func (e *fpEnv) dot(ft ffmt, d, s arch.Vec128, imm uint8, pairwise bool) arch.Vec128 {
+	n := 16 / ft.w
+	var p [4]uint64
+	sum := uint64(0)
+	for i := range n {
+		if imm>>(4+i)&1 != 0 {
+			p[i] = e.arith(ft, opFMul, lane(d, ft.w, i), lane(s, ft.w, i))
+			if !pairwise {
+				sum = e.arith(ft, opFAdd, sum, p[i])
+			}
+		}
+	}
+	if pairwise {
+		sum = e.arith(ft, opFAdd, p[0], p[1])
+		if n == 4 {
+			sum = e.arith(ft, opFAdd, sum, e.arith(ft, opFAdd, p[2], p[3]))
+		}
+	}
+	var r arch.Vec128
+	for i := range n {
+		if imm>>i&1 != 0 {
+			setLane(&r, ft.w, i, sum)
+		}
+	}
+	return r
+}
+
+// DotProduct computes DPPS (w 4) or DPPD (w 8) of d and s under imm8 and
+// mxcsr as dot does, returning the destination and the exception flags. The
+// oracle's known mistakes use it (pairwise false) to recognise Unicorn's
+// sequential sum.
+func DotProduct(w int, d, s arch.Vec128, imm uint8, mxcsr uint32, pairwise bool) (arch.Vec128, uint32) {
+	ft := f32
+	if w == 8 {
+		ft = f64
+	}
+	e := newFPEnv(mxcsr)
+	r := e.dot(ft, d, s, imm, pairwise)
+	return r, e.flags
+}
