@@ -36,7 +36,8 @@ type Inst struct {
 	AddrSize    uint8 // 4 or 8
 	Rep         Prefix
 	Lock        bool
-	Prefix66    bool // an operand-size prefix was present
+	Prefix66    bool  // an operand-size prefix was present
+	IgnoredREX  uint8 // a REX byte that a later legacy prefix made ineffective
 	SegOverride bool
 	REX         uint8
 	ModRM       uint8
@@ -150,7 +151,7 @@ prefixes:
 				}
 				if isLegacyPrefix(c) {
 					// A REX followed by a legacy prefix is ignored.
-					rex = 0
+					in.IgnoredREX, rex = rex, 0
 					r.pos--
 					continue
 				}

@@ -113,6 +113,15 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "REX before a legacy prefix still applied",
+		Why: "A REX prefix has effect only immediately before the opcode (or escape) byte; one followed by " +
+			"a legacy prefix is ignored (SDM Vol. 2 2.2.1); Unicorn 2.0.1 still applies it (41 26 90 runs " +
+			"as xchg r8, rax instead of nop).",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			return in.IgnoredREX != 0
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
