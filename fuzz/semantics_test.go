@@ -115,8 +115,12 @@ func FuzzSemantics(f *testing.F) {
 			t.Fatalf("% x: the emulator failed internally: %s", code, rep.Emu.Detail)
 		}
 		if rep.Verdict == check.Divergence {
-			t.Errorf("% x (seed %d) %s: emulator %s, oracle %s\n%s", code, seed, instText(rep),
-				rep.Emu.OutcomeString(), rep.Oracle.OutcomeString(), diffText(rep))
+			// The case in the corpus form: a regression case once fixed or
+			// explained, and `twinstep step --diff` reproduces it.
+			cs := corpus.Format(corpus.Case{Why: "found by FuzzSemantics", Bytes: code, Seed: seed,
+				Oracle: "unicorn", Expect: "match", State: st})
+			t.Errorf("% x (seed %d) %s: emulator %s, oracle %s\n%s\n%s", code, seed, instText(rep),
+				rep.Emu.OutcomeString(), rep.Oracle.OutcomeString(), diffText(rep), cs)
 		}
 	})
 }

@@ -122,6 +122,15 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "sahf/lahf with REX use SPL instead of AH",
+		Why: "SAHF and LAHF name AH implicitly, and a REX prefix does not change an implicit operand " +
+			"(SDM Vol. 2 SAHF/LAHF: 'AH'); Unicorn 2.0.1 decodes the implicit register as byte " +
+			"register 4, which under REX is SPL.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			return (in.Form.Mnemonic == "sahf" || in.Form.Mnemonic == "lahf") && in.REX != 0
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
