@@ -131,6 +131,17 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "test alias F6/F7 /1 is #UD",
+		Why: "F6 /1 and F7 /1 run as TEST Ib/Iz on silicon (AMD APM Vol. 3 documents them; executed on " +
+			"this project's host CPU; the SDM's map leaves the cell blank), and the emulator follows " +
+			"silicon; Unicorn 2.0.1 raises #UD.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			return in.Form.Mnemonic == "test" && in.Form.Map == decoder.MapOne &&
+				(in.Form.Opcode == 0xf6 || in.Form.Opcode == 0xf7) && (in.ModRM>>3)&7 == 1 &&
+				oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
