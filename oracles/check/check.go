@@ -40,7 +40,8 @@ func (v Verdict) String() string { return verdictNames[v] }
 // instruction, the pre-state and both results, whether it explains a
 // disagreement; it must be narrow enough to explain nothing else. An entry
 // is about instructions the decoder accepts, or, with Undecodable, about
-// byte sequences it rejects as #UD (then in is nil).
+// byte sequences it rejects as #UD (then in holds what the decoder got to:
+// in.Form is nil for an undefined opcode, set for an illegal LOCK).
 type Mistake struct {
 	Name        string
 	Why         string
@@ -92,12 +93,8 @@ func (k *Checker) Check(c Case) (Report, error) {
 	default:
 		rep.Verdict = Divergence
 		undecodable := rep.DecodeError != nil
-		in := &rep.Inst
-		if undecodable {
-			in = nil
-		}
 		for _, m := range k.Mistakes {
-			if m.Undecodable == undecodable && m.Applies(in, &c.State, &rep.Emu, &rep.Oracle) {
+			if m.Undecodable == undecodable && m.Applies(&rep.Inst, &c.State, &rep.Emu, &rep.Oracle) {
 				rep.Verdict, rep.Mistake = OracleMistake, m.Name
 				break
 			}

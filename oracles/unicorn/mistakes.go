@@ -142,6 +142,17 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "LOCK accepted on an instruction that cannot be locked",
+		Why: "LOCK is allowed only on the read-modify-write instructions listed in the SDM, with a memory " +
+			"destination; anywhere else it is #UD (SDM Vol. 2 LOCK); Unicorn 2.0.1 ignores it on many " +
+			"instructions (Jcc, MOV, ...).",
+		Undecodable: true,
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			return in.Lock && in.Form != nil && emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
+				oracle.Outcome != engine.Exception
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
