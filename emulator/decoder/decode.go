@@ -30,14 +30,17 @@ type Mem struct {
 
 // Inst is a decoded instruction.
 type Inst struct {
-	Form        *Form
-	Len         uint8
-	OpSize      uint8 // the size of 'v' operands: 2, 4 or 8
-	AddrSize    uint8 // 4 or 8
-	Rep         Prefix
-	Lock        bool
-	Prefix66    bool  // an operand-size prefix was present
-	IgnoredREX  uint8 // a REX byte that a later legacy prefix made ineffective
+	Form       *Form
+	Len        uint8
+	OpSize     uint8 // the size of 'v' operands: 2, 4 or 8
+	AddrSize   uint8 // 4 or 8
+	Rep        Prefix
+	Lock       bool
+	Prefix66   bool  // an operand-size prefix was present
+	IgnoredREX uint8 // a REX byte that a later legacy prefix made ineffective
+	// Map and Opcode are the opcode read, set even when no form matches.
+	Map         Map
+	Opcode      byte
 	SegOverride bool
 	REX         uint8
 	ModRM       uint8
@@ -187,6 +190,7 @@ prefixes:
 	if r.err != nil {
 		return in, r.err
 	}
+	in.Map, in.Opcode = m, c
 	cands := lookup[m][c]
 	if len(cands) == 0 {
 		return in, fmt.Errorf("%w %s%02X", ErrUndefined, mapNames[m], c)

@@ -153,6 +153,18 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "C6/C7 with a reg field other than 0 run as MOV",
+		Why: "C6 and C7 define only /0 (MOV r/m, imm) and the XABORT/XBEGIN encodings C6 F8/C7 F8; every " +
+			"other reg field is #UD (SDM Vol. 2 Table A-6, Group 11); Unicorn 2.0.1 ignores the reg field " +
+			"and moves the immediate.",
+		Undecodable: true,
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			return in.Form == nil && in.Map == decoder.MapOne && (in.Opcode == 0xc6 || in.Opcode == 0xc7) &&
+				(in.ModRM>>3)&7 != 0 && emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
+				oracle.Outcome != engine.Exception
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
