@@ -387,7 +387,7 @@ FF     /6   push    Ev       d64
 0F 08  -    invd    -
 0F 09  -    wbinvd  -
 0F 0B  -    ud2     -
-0F 0D  m/1  prefetchw Mb
+0F 0D  m    prefetchw Mb
 0F 18  r    nophint Ev
 0F 19  r    nop     Ev
 0F 1A  r    nop     Ev

@@ -61,6 +61,15 @@ var KnownMistakes = []Mistake{
 		Match:  func(c *Case) bool { return !c.TheirOK && ours(c, "lfence", "mfence", "sfence") },
 	},
 	{
+		Name: "prefetch-group", Example: "0f0d00", TheirLen: 0, OurLen: 3,
+		X86asm: "unrecognized: 0F 0D with a memory operand and a reg field other than 1",
+		Right:  "a prefetch hint (no architectural effect) for every reg field",
+		Why: "SDM Vol. 2 names only 0F 0D /1 (PREFETCHW); AMD's APM documents /0 as PREFETCH and the other " +
+			"reg fields as its aliases, and silicon runs all eight memory forms (0F 0D 00..38 executed on " +
+			"the host; the register form raises #UD there and here). The emulator follows silicon.",
+		Match: func(c *Case) bool { return !c.TheirOK && ours(c, "prefetchw") },
+	},
+	{
 		Name: "shift-test-alias", Example: "d0f0", TheirLen: 0, OurLen: 2,
 		X86asm: "unrecognized: Group 2 /6 (C0, C1, D0-D3) and Group 3 /1 (F6, F7)",
 		Right:  "SAL (the same as SHL /4) and TEST Ib/Iz (the same as /0)",
