@@ -144,12 +144,12 @@ var KnownMistakes = []check.Mistake{
 	{
 		Name: "LOCK accepted on an instruction that cannot be locked",
 		Why: "LOCK is allowed only on the read-modify-write instructions listed in the SDM, with a memory " +
-			"destination; anywhere else it is #UD (SDM Vol. 2 LOCK); Unicorn 2.0.1 ignores it on many " +
-			"instructions (Jcc, MOV, ...).",
+			"destination; anywhere else it is #UD, which comes before any other fault (SDM Vol. 2 LOCK); " +
+			"Unicorn 2.0.1 ignores it on many instructions (Jcc, MOV, HLT, ...).",
 		Undecodable: true,
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
 			return in.Lock && in.Form != nil && emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
-				oracle.Outcome != engine.Exception
+				!(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
 		},
 	},
 	{
