@@ -21,11 +21,25 @@ var KnownMistakes = []check.Mistake{
 	{
 		Name: "non-canonical address reported as unmapped",
 		Why: "A data access to a non-canonical address is #GP(0) (#SS(0) through SS) in 64-bit mode " +
-			"(SDM Vol. 3A 6.15 and 3.3.7.1); Unicorn 2.0.1 reports an unmapped access, which the oracle turns into #PF.",
+			"(SDM Vol. 3A 6.15 and 3.3.7.1); Unicorn 2.0.1 reports an unmapped access (which the oracle turns " +
+			"into #PF) or, for some stores, an invalid instruction.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
-			return oracle.Outcome == engine.Exception && oracle.Vector == arch.VecPF &&
-				emu.Outcome == engine.Exception && (emu.Vector == arch.VecGP || emu.Vector == arch.VecSS) &&
-				!canonical(oracle.State.CR2)
+			if emu.Outcome != engine.Exception || emu.Vector != arch.VecGP && emu.Vector != arch.VecSS ||
+				oracle.Outcome != engine.Exception || oracle.Vector != arch.VecPF && oracle.Vector != arch.VecUD {
+				return false
+			}
+			if oracle.Vector == arch.VecPF && !canonical(oracle.State.CR2) {
+				return true
+			}
+			// The instruction's own memory operand is non-canonical.
+			if in.Form == nil || !in.HasMem() {
+				return false
+			}
+			a := in.Offset(&pre.GPR, pre.RIP)
+			if in.Mem.Seg >= arch.FS {
+				a += pre.Seg[in.Mem.Seg].Base
+			}
+			return !canonical(a) || !canonical(a+uint64(max(in.MemSize(), 1))-1)
 		},
 	},
 	{
