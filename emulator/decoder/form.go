@@ -105,6 +105,10 @@ func (f *Form) Key() string {
 
 func (f *Form) String() string { return f.Key() }
 
+// OpcodeExtension reports whether ModRM.reg selects this form (a group
+// member such as C7 /0) rather than naming a register.
+func (f *Form) OpcodeExtension() bool { return f.reg >= 0 }
+
 // HasModRM reports whether the form's encoding has a ModRM byte.
 func (f *Form) HasModRM() bool { return f.modRM }
 

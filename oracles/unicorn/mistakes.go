@@ -21,25 +21,21 @@ var KnownMistakes = []check.Mistake{
 	{
 		Name: "non-canonical address reported as unmapped",
 		Why: "A data access to a non-canonical address is #GP(0) (#SS(0) through SS) in 64-bit mode " +
-			"(SDM Vol. 3A 6.15 and 3.3.7.1); Unicorn 2.0.1 reports an unmapped access (which the oracle turns " +
-			"into #PF) or, for some stores, an invalid instruction.",
+			"(SDM Vol. 3A 6.15 and 3.3.7.1); Unicorn 2.0.1 reports an unmapped access, which the oracle turns into #PF.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
-			if emu.Outcome != engine.Exception || emu.Vector != arch.VecGP && emu.Vector != arch.VecSS ||
-				oracle.Outcome != engine.Exception || oracle.Vector != arch.VecPF && oracle.Vector != arch.VecUD {
-				return false
-			}
-			if oracle.Vector == arch.VecPF && !canonical(oracle.State.CR2) {
-				return true
-			}
-			// The instruction's own memory operand is non-canonical.
-			if in.Form == nil || !in.HasMem() {
-				return false
-			}
-			a := in.Offset(&pre.GPR, pre.RIP)
-			if in.Mem.Seg >= arch.FS {
-				a += pre.Seg[in.Mem.Seg].Base
-			}
-			return !canonical(a) || !canonical(a+uint64(max(in.MemSize(), 1))-1)
+			return oracle.Outcome == engine.Exception && oracle.Vector == arch.VecPF &&
+				emu.Outcome == engine.Exception && (emu.Vector == arch.VecGP || emu.Vector == arch.VecSS) &&
+				!canonical(oracle.State.CR2)
+		},
+	},
+	{
+		Name: "REX.R applied to an opcode-extension field",
+		Why: "REX.R extends ModRM.reg only where it names a register; where reg is an opcode extension " +
+			"(C7 /0, 81 /7, F7 /2, ...) REX.R is ignored (SDM Vol. 2 2.2.1.2, Table 2-4); Unicorn 2.0.1 " +
+			"folds it in and raises #UD for C6/C7, whose only member is /0.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			return in.REX&4 != 0 && in.Form.OpcodeExtension() && oracle.Outcome == engine.Exception &&
+				oracle.Vector == arch.VecUD && !(emu.Outcome == engine.Exception && emu.Vector == arch.VecUD)
 		},
 	},
 	{
