@@ -65,12 +65,12 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
-		Name: "66 on a rel32 branch shortens the offset",
-		Why: "In 64-bit mode Intel CPUs ignore the operand-size prefix on near JMP/CALL/Jcc rel32 (the " +
+		Name: "66 on a near branch truncates the target",
+		Why: "In 64-bit mode Intel CPUs ignore the operand-size prefix on near JMP/CALL/Jcc/LOOP (a rel32 " +
 			"offset stays 4 bytes, RIP stays 64-bit; SDM Vol. 2 JMP: 'operand size fixed at 64 bits'); " +
 			"Unicorn 2.0.1 (QEMU) follows AMD and truncates the target to 16 bits.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
-			return in.Form.Args == "Jz" && in.OpSize == 8 && hasPrefix66(in) &&
+			return (in.Form.Args == "Jz" || in.Form.Args == "Jb") && in.OpSize == 8 && hasPrefix66(in) &&
 				emu.Outcome == engine.Completed && oracle.State.RIP != emu.State.RIP
 		},
 	},
