@@ -187,6 +187,17 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "3DNow! runs although the CPU model has none",
+		Why: "0F 0F (3DNow!) and 0F 0E (FEMMS) are AMD's, absent from Intel's maps and from the emulator's " +
+			"CPUID, so they are #UD here (SDM Vol. 2 Table A-3 leaves 0F 0E/0F blank); Unicorn 2.0.1 runs them.",
+		Undecodable: true,
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			return in.Form == nil && in.Map == decoder.Map0F && (in.Opcode == 0x0f || in.Opcode == 0x0e) &&
+				emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
+				!(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
