@@ -198,6 +198,25 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "store into the page being executed is not completed",
+		Why: "A store may modify code on the page being executed; the instruction still completes and later " +
+			"fetches see the new bytes (SDM Vol. 3A 11.6, self-modifying code). With a one-instruction count, " +
+			"Unicorn 2.0.1 abandons the instruction when the store hits its own translation block: RIP does " +
+			"not move and the store is lost.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			if emu.Outcome != engine.Completed || oracle.Outcome != engine.Completed || oracle.State.RIP != pre.RIP ||
+				len(oracle.Writes) != 0 {
+				return false
+			}
+			for _, w := range emu.Writes {
+				if w.Addr>>12 == pre.RIP>>12 || (w.Addr+uint64(len(w.New))-1)>>12 == pre.RIP>>12 {
+					return true
+				}
+			}
+			return false
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
