@@ -205,15 +205,16 @@ var KnownMistakes = []check.Mistake{
 			"not move and the store is lost.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
 			if emu.Outcome != engine.Completed || oracle.Outcome != engine.Completed || oracle.State.RIP != pre.RIP ||
-				len(oracle.Writes) != 0 {
+				len(oracle.Writes) != 0 || !in.HasMem() {
 				return false
 			}
-			for _, w := range emu.Writes {
-				if w.Addr>>12 == pre.RIP>>12 || (w.Addr+uint64(len(w.New))-1)>>12 == pre.RIP>>12 {
-					return true
-				}
+			// The memory operand (written, or written back unchanged) lies on
+			// the instruction's page.
+			a := in.Offset(&pre.GPR, pre.RIP)
+			if in.Mem.Seg >= arch.FS {
+				a += pre.Seg[in.Mem.Seg].Base
 			}
-			return false
+			return a>>12 == pre.RIP>>12 || (a+uint64(max(in.MemSize(), 1))-1)>>12 == pre.RIP>>12
 		},
 	},
 	{
