@@ -66,12 +66,11 @@ var KnownMistakes = []check.Mistake{
 	},
 	{
 		Name: "66 on a near branch truncates the target",
-		Why: "In 64-bit mode Intel CPUs ignore the operand-size prefix on near JMP/CALL/Jcc/LOOP (a rel32 " +
-			"offset stays 4 bytes, RIP stays 64-bit; SDM Vol. 2 JMP: 'operand size fixed at 64 bits'); " +
-			"Unicorn 2.0.1 (QEMU) follows AMD and truncates the target to 16 bits.",
+		Why: "In 64-bit mode Intel CPUs ignore the operand-size prefix on near JMP/CALL/Jcc/LOOP/RET (a " +
+			"rel32 offset stays 4 bytes, RIP and the return address stay 64-bit; SDM Vol. 2 Table A-1, " +
+			"superscript f64); Unicorn 2.0.1 (QEMU) follows AMD: a 16-bit target or a 16-bit RET pop.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
-			return (in.Form.Args == "Jz" || in.Form.Args == "Jb") && in.OpSize == 8 && hasPrefix66(in) &&
-				emu.Outcome == engine.Completed && oracle.State.RIP != emu.State.RIP
+			return in.Form.Attr&decoder.AttrF64 != 0 && hasPrefix66(in) && oracle.State.RIP != emu.State.RIP
 		},
 	},
 	{
