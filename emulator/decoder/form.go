@@ -109,6 +109,18 @@ func (f *Form) String() string { return f.Key() }
 // member such as C7 /0) rather than naming a register.
 func (f *Form) OpcodeExtension() bool { return f.reg >= 0 }
 
+// RegisterOnly reports whether opcode op of map m has forms only for
+// register operands (ModRM.mod = 3), such as MOVMSKPS.
+func RegisterOnly(m Map, op byte) bool {
+	cands := lookup[m&3][op]
+	for _, f := range cands {
+		if f.mod != 3 {
+			return false
+		}
+	}
+	return len(cands) > 0
+}
+
 // HasModRM reports whether the form's encoding has a ModRM byte.
 func (f *Form) HasModRM() bool { return f.modRM }
 

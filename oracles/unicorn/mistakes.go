@@ -217,6 +217,18 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "register-only instruction accepted with a memory operand",
+		Why: "MOVMSKPS/PD, PMOVMSKB, MASKMOVDQU, the shift-by-immediate groups and the like exist only with " +
+			"ModRM.mod = 11B; a memory form is #UD (SDM Vol. 2 encodings 'mod=11'); Unicorn 2.0.1 ignores mod " +
+			"and uses the rm register.",
+		Undecodable: true,
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			return in.Form == nil && in.ModRM>>6 != 3 && decoder.RegisterOnly(in.Map, in.Opcode) &&
+				emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
+				!(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
