@@ -186,12 +186,14 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
-		Name: "3DNow! runs although the CPU model has none",
-		Why: "0F 0F (3DNow!) and 0F 0E (FEMMS) are AMD's, absent from Intel's maps and from the emulator's " +
-			"CPUID, so they are #UD here (SDM Vol. 2 Table A-3 leaves 0F 0E/0F blank); Unicorn 2.0.1 runs them.",
+		Name: "AMD-only instruction runs although the CPU model has none",
+		Why: "0F 0F (3DNow!), 0F 0E (FEMMS) and 66/F2 0F 78/79 (SSE4a EXTRQ/INSERTQ) are AMD's, absent from " +
+			"Intel's maps and from the emulator's CPUID, so they are #UD here (SDM Vol. 2 Table A-3 leaves " +
+			"those cells blank or to VMX); Unicorn 2.0.1 runs them.",
 		Undecodable: true,
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
-			return in.Form == nil && in.Map == decoder.Map0F && (in.Opcode == 0x0f || in.Opcode == 0x0e) &&
+			return in.Form == nil && in.Map == decoder.Map0F &&
+				(in.Opcode == 0x0f || in.Opcode == 0x0e || in.Opcode == 0x78 || in.Opcode == 0x79) &&
 				emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
 				!(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
 		},
