@@ -231,6 +231,16 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "hint NOP (0F 18-1F) is #UD",
+		Why: "0F 18 through 0F 1F are the hint-NOP space: prefetch hints with a memory operand and NOPs " +
+			"otherwise, any ModRM (SDM Vol. 2 NOP and PREFETCHh; 0F 18 C1 and 0F 18 F9 executed on the " +
+			"host CPU); Unicorn 2.0.1 raises #UD for some of them.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			return in.Form.Map == decoder.Map0F && in.Form.Opcode >= 0x18 && in.Form.Opcode <= 0x1f &&
+				emu.Outcome == engine.Completed && oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
