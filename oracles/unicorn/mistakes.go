@@ -68,9 +68,9 @@ var KnownMistakes = []check.Mistake{
 		Name: "66 on a near branch truncates the target",
 		Why: "In 64-bit mode Intel CPUs ignore the operand-size prefix on near JMP/CALL/Jcc/LOOP/RET (a " +
 			"rel32 offset stays 4 bytes, RIP and the return address stay 64-bit; SDM Vol. 2 Table A-1, " +
-			"superscript f64); Unicorn 2.0.1 (QEMU) follows AMD: a 16-bit target or a 16-bit RET pop.",
+			"superscript f64); Unicorn 2.0.1 (QEMU) follows AMD: a 16-bit target, push or pop.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
-			return in.Form.Attr&decoder.AttrF64 != 0 && hasPrefix66(in) && oracle.State.RIP != emu.State.RIP
+			return in.Form.Attr&decoder.AttrF64 != 0 && hasPrefix66(in)
 		},
 	},
 	{
