@@ -78,10 +78,13 @@ func (c *CPU) decodeAt(rip uint64) *decoded {
 	p := c.translate(rip, arch.CS, accFetch)
 	n := copy(buf[:], p[rip&0xfff:])
 	in, err := decoder.Decode(buf[:n])
-	if errors.Is(err, decoder.ErrTruncated) {
+	if errors.Is(err, decoder.ErrTruncated) && !decoder.IsVEX(in.Form) {
 		p2 := c.translate(rip+uint64(n), arch.CS, accFetch)
 		copy(buf[n:], p2[:])
 		in, err = decoder.Decode(buf[:])
+	}
+	if err != nil && decoder.IsVEX(in.Form) {
+		c.raise(arch.VecUD) // see invalidVEX: even a too-long one
 	}
 	switch {
 	case err == nil:

@@ -439,6 +439,12 @@ func decodeOperand(r *reader, in *Inst, o operand, opcode, modrm, rex uint8) Arg
 // know their length and report them as unimplemented. VEX after a 66, F2,
 // F3, REX or LOCK prefix is #UD.
 func decodeVEX(r *reader, in *Inst, c byte, badPrefix bool) (Inst, error) {
+	// The form is known from the first byte, so even a truncated or
+	// over-long encoding reports it (a CPU without AVX rejects it there).
+	in.Form = vexForm
+	if c == 0x62 {
+		in.Form = evexForm
+	}
 	m := Map0F
 	var opcode byte
 	switch c {
@@ -484,13 +490,12 @@ func decodeVEX(r *reader, in *Inst, c byte, badPrefix bool) (Inst, error) {
 	if r.err != nil {
 		return *in, r.err
 	}
-	in.Form = vexForm
-	if c == 0x62 {
-		in.Form = evexForm
-	}
 	in.Len = uint8(r.pos)
 	return *in, nil
 }
+
+// IsVEX reports whether f is the VEX or the EVEX encoding.
+func IsVEX(f *Form) bool { return f == vexForm || f == evexForm }
 
 // The VEX and EVEX encodings are one form each: sized, never executed.
 var (
