@@ -78,7 +78,9 @@ func (c *CPU) decodeAt(rip uint64) *decoded {
 	p := c.translate(rip, arch.CS, accFetch)
 	n := copy(buf[:], p[rip&0xfff:])
 	in, err := decoder.Decode(buf[:n])
-	if errors.Is(err, decoder.ErrTruncated) && !decoder.IsVEX(in.Form) {
+	// A fetch fault on the next page comes before any decode fault (SDM
+	// Vol. 3A Table 6-2), so the page is fetched first.
+	if errors.Is(err, decoder.ErrTruncated) {
 		p2 := c.translate(rip+uint64(n), arch.CS, accFetch)
 		copy(buf[n:], p2[:])
 		in, err = decoder.Decode(buf[:])
