@@ -241,6 +241,16 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "VEX/EVEX not rejected without AVX",
+		Why: "With neither AVX nor AVX-512 in CPUID (the emulator's model), C4, C5 and 62 are invalid opcodes " +
+			"in 64-bit mode, #UD before any operand is accessed (SDM Vol. 2 2.3.12 and Table A-2); Unicorn " +
+			"2.0.1 decodes the VEX/EVEX instruction anyway and runs or faults on its operand.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+			return decoder.IsVEX(in.Form) && emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
+				!(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
