@@ -46,8 +46,12 @@ type Mistake struct {
 	Name        string
 	Why         string
 	Undecodable bool
-	Applies     func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool
+	Applies     func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem Memory) bool
 }
+
+// Memory reads the case's memory as it was before the instruction (see
+// Case.Read).
+type Memory func(addr uint64, b []byte) int
 
 // Report is the outcome of checking one case.
 type Report struct {
@@ -94,7 +98,7 @@ func (k *Checker) Check(c Case) (Report, error) {
 		rep.Verdict = Divergence
 		undecodable := rep.DecodeError != nil
 		for _, m := range k.Mistakes {
-			if m.Undecodable == undecodable && m.Applies(&rep.Inst, &c.State, &rep.Emu, &rep.Oracle) {
+			if m.Undecodable == undecodable && m.Applies(&rep.Inst, &c.State, &rep.Emu, &rep.Oracle, c.Read) {
 				rep.Verdict, rep.Mistake = OracleMistake, m.Name
 				break
 			}

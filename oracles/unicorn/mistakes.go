@@ -1,6 +1,7 @@
 package unicorn
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math"
 
@@ -22,7 +23,7 @@ var KnownMistakes = []check.Mistake{
 		Name: "non-canonical address reported as unmapped",
 		Why: "A data access to a non-canonical address is #GP(0) (#SS(0) through SS) in 64-bit mode " +
 			"(SDM Vol. 3A 6.15 and 3.3.7.1); Unicorn 2.0.1 reports an unmapped access, which the oracle turns into #PF.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return oracle.Outcome == engine.Exception && oracle.Vector == arch.VecPF &&
 				emu.Outcome == engine.Exception && (emu.Vector == arch.VecGP || emu.Vector == arch.VecSS) &&
 				!canonical(oracle.State.CR2)
@@ -33,7 +34,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "REX.R extends ModRM.reg only where it names a register; where reg is an opcode extension " +
 			"(C7 /0, 81 /7, F7 /2, ...) REX.R is ignored (SDM Vol. 2 2.2.1.2, Table 2-4); Unicorn 2.0.1 " +
 			"folds it in and raises #UD for C6/C7, whose only member is /0.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.REX&4 != 0 && in.Form.OpcodeExtension() && oracle.Outcome == engine.Exception &&
 				oracle.Vector == arch.VecUD && !(emu.Outcome == engine.Exception && emu.Vector == arch.VecUD)
 		},
@@ -43,7 +44,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "JMP, CALL, RET and Jcc to a non-canonical target raise #GP(0) at the branch in 64-bit mode " +
 			"(SDM Vol. 2 JMP/RET: 'If target offset is not canonical'); Unicorn 2.0.1 takes the branch and " +
 			"only faults when fetching there.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return emu.Outcome == engine.Exception && emu.Vector == arch.VecGP &&
 				oracle.Outcome == engine.Completed && !canonical(oracle.State.RIP)
 		},
@@ -52,7 +53,7 @@ var KnownMistakes = []check.Mistake{
 		Name: "call to a non-canonical target pushes first",
 		Why: "CALL checks the target is canonical before pushing (SDM Vol. 2 CALL pseudocode: #GP(0) " +
 			"precedes the stack check); Unicorn 2.0.1 pushes first and reports the stack fault.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			a := in.Args[0]
 			if a.Kind == decoder.ArgReg && canonical(pre.GPR[a.Reg&15]) {
 				return false
@@ -69,7 +70,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "In 64-bit mode Intel CPUs ignore the operand-size prefix on near JMP/CALL/Jcc/LOOP/RET (a " +
 			"rel32 offset stays 4 bytes, RIP and the return address stay 64-bit; SDM Vol. 2 Table A-1, " +
 			"superscript f64); Unicorn 2.0.1 (QEMU) follows AMD: a 16-bit target, push or pop.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form.Attr&decoder.AttrF64 != 0 && hasPrefix66(in)
 		},
 	},
@@ -77,7 +78,7 @@ var KnownMistakes = []check.Mistake{
 		Name: "popcnt is #UD",
 		Why: "Unicorn 2.0.1 raises #UD (UC_ERR_INSN_INVALID) for POPCNT (F3 0F B8) although its CPU " +
 			"model claims it; the emulator executes it as the SDM defines.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form.Mnemonic == "popcnt" && oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD
 		},
 	},
@@ -85,7 +86,7 @@ var KnownMistakes = []check.Mistake{
 		Name: "movbe is #UD",
 		Why: "Unicorn 2.0.1's default CPU model lacks MOVBE, so it raises #UD for 0F 38 F0/F1; the " +
 			"emulator's CPUID claims MOVBE and executes it as the SDM defines.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form.Mnemonic == "movbe" && oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD &&
 				!(emu.Outcome == engine.Exception && emu.Vector == arch.VecUD)
 		},
@@ -95,7 +96,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "The time stamp counter's value is the machine's own (SDM Vol. 2 RDTSC); the emulator's counts " +
 			"retired instructions so runs are deterministic, Unicorn 2.0.1 returns the host's. Only the " +
 			"registers the instruction writes (RDX:RAX, and ECX for RDTSCP) may differ.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return (in.Form.Mnemonic == "rdtsc" || in.Form.Mnemonic == "rdtscp") &&
 				onlyDiffer(in, pre, emu, oracle, "rax", "rdx", "rcx")
 		},
@@ -105,7 +106,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "CPUID reports the processor's own identification and features (SDM Vol. 2 CPUID); the " +
 			"emulator's leaves describe what it implements, Unicorn 2.0.1's describe its qemu64 model. " +
 			"Only EAX, EBX, ECX and EDX may differ.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form.Mnemonic == "cpuid" && onlyDiffer(in, pre, emu, oracle, "rax", "rbx", "rcx", "rdx")
 		},
 	},
@@ -116,7 +117,7 @@ var KnownMistakes = []check.Mistake{
 			"processor attempts to execute an invalid or reserved opcode'); Unicorn 2.0.1 loads the " +
 			"operand first and reports the page fault.",
 		Undecodable: true,
-		Applies: func(_ *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(_ *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
 				oracle.Outcome == engine.Exception && oracle.Vector == arch.VecPF
 		},
@@ -126,7 +127,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "A REX prefix has effect only immediately before the opcode (or escape) byte; one followed by " +
 			"a legacy prefix is ignored (SDM Vol. 2 2.2.1); Unicorn 2.0.1 still applies it (41 26 90 runs " +
 			"as xchg r8, rax instead of nop).",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.IgnoredREX != 0
 		},
 	},
@@ -135,7 +136,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "SAHF and LAHF name AH implicitly, and a REX prefix does not change an implicit operand " +
 			"(SDM Vol. 2 SAHF/LAHF: 'AH'); Unicorn 2.0.1 decodes the implicit register as byte " +
 			"register 4, which under REX is SPL.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return (in.Form.Mnemonic == "sahf" || in.Form.Mnemonic == "lahf") && in.REX != 0
 		},
 	},
@@ -144,7 +145,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "F6 /1 and F7 /1 run as TEST Ib/Iz on silicon (AMD APM Vol. 3 documents them; executed on " +
 			"this project's host CPU; the SDM's map leaves the cell blank), and the emulator follows " +
 			"silicon; Unicorn 2.0.1 raises #UD.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form.Mnemonic == "test" && in.Form.Map == decoder.MapOne &&
 				(in.Form.Opcode == 0xf6 || in.Form.Opcode == 0xf7) && (in.ModRM>>3)&7 == 1 &&
 				oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD
@@ -156,7 +157,7 @@ var KnownMistakes = []check.Mistake{
 			"destination; anywhere else it is #UD, which comes before any other fault (SDM Vol. 2 LOCK); " +
 			"Unicorn 2.0.1 ignores it on many instructions (Jcc, MOV, HLT, ...).",
 		Undecodable: true,
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Lock && in.Form != nil && emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
 				!(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
 		},
@@ -167,7 +168,7 @@ var KnownMistakes = []check.Mistake{
 			"other reg field is #UD (SDM Vol. 2 Table A-6, Group 11); Unicorn 2.0.1 ignores the reg field " +
 			"and moves the immediate.",
 		Undecodable: true,
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form == nil && in.Map == decoder.MapOne && (in.Opcode == 0xc6 || in.Opcode == 0xc7) &&
 				(in.ModRM>>3)&7 != 0 && emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
 				oracle.Outcome != engine.Exception
@@ -180,7 +181,7 @@ var KnownMistakes = []check.Mistake{
 			"aliases older silicon has (FSTP1, FXCH4, ...). A difference of CPU model, not of semantics " +
 			"the emulator claims.",
 		Undecodable: true,
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form == nil && in.Map == decoder.MapOne && in.Opcode >= 0xd8 && in.Opcode <= 0xdf &&
 				emu.Outcome == engine.Exception && emu.Vector == arch.VecUD && oracle.Outcome != engine.Exception
 		},
@@ -191,7 +192,7 @@ var KnownMistakes = []check.Mistake{
 			"Intel's maps and from the emulator's CPUID, so they are #UD here (SDM Vol. 2 Table A-3 leaves " +
 			"those cells blank or to VMX); Unicorn 2.0.1 runs them.",
 		Undecodable: true,
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form == nil && in.Map == decoder.Map0F &&
 				(in.Opcode == 0x0f || in.Opcode == 0x0e || in.Opcode == 0x78 || in.Opcode == 0x79) &&
 				emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
@@ -204,17 +205,14 @@ var KnownMistakes = []check.Mistake{
 			"fetches see the new bytes (SDM Vol. 3A 11.6, self-modifying code). With a one-instruction count, " +
 			"Unicorn 2.0.1 abandons the instruction when the store hits its own translation block: RIP does " +
 			"not move and the store is lost.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			if emu.Outcome != engine.Completed || oracle.Outcome != engine.Completed || oracle.State.RIP != pre.RIP ||
 				len(oracle.Writes) != 0 || !in.HasMem() {
 				return false
 			}
 			// The memory operand (written, or written back unchanged) lies on
 			// the instruction's page.
-			a := in.Offset(&pre.GPR, pre.RIP)
-			if in.Mem.Seg >= arch.FS {
-				a += pre.Seg[in.Mem.Seg].Base
-			}
+			a := in.Offset(&pre.GPR, pre.RIP) + segBase(in, pre)
 			return a>>12 == pre.RIP>>12 || (a+uint64(max(in.MemSize(), 1))-1)>>12 == pre.RIP>>12
 		},
 	},
@@ -224,7 +222,7 @@ var KnownMistakes = []check.Mistake{
 			"ModRM.mod = 11B; a memory form is #UD (SDM Vol. 2 encodings 'mod=11'); Unicorn 2.0.1 ignores mod " +
 			"and uses the rm register.",
 		Undecodable: true,
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form == nil && in.ModRM>>6 != 3 && decoder.RegisterOnly(in.Map, in.Opcode) &&
 				emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
 				!(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
@@ -235,7 +233,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "0F 18 through 0F 1F are the hint-NOP space: prefetch hints with a memory operand and NOPs " +
 			"otherwise, any ModRM (SDM Vol. 2 NOP and PREFETCHh; 0F 18 C1 and 0F 18 F9 executed on the " +
 			"host CPU); Unicorn 2.0.1 raises #UD for some of them.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form.Map == decoder.Map0F && in.Form.Opcode >= 0x18 && in.Form.Opcode <= 0x1f &&
 				emu.Outcome == engine.Completed && oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD
 		},
@@ -245,7 +243,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "With neither AVX nor AVX-512 in CPUID (the emulator's model), C4, C5 and 62 are invalid opcodes " +
 			"in 64-bit mode, #UD before any operand is accessed (SDM Vol. 2 2.3.12 and Table A-2); Unicorn " +
 			"2.0.1 decodes the VEX/EVEX instruction anyway and runs or faults on its operand.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return decoder.IsVEX(in.Form) && emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
 				!(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
 		},
@@ -255,7 +253,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "A RIP-relative address is relative to the end of the whole instruction, immediate included " +
 			"(SDM Vol. 2 2.2.1.6); for SHLD/SHRD with an imm8 Unicorn 2.0.1 (QEMU's missing rip_offset) " +
 			"uses the address one byte lower.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			if !in.HasMem() || !in.Mem.RIPRel || (in.Form.Mnemonic != "shld" && in.Form.Mnemonic != "shrd") ||
 				in.Args[in.NArgs-1].Kind != decoder.ArgImm {
 				return false
@@ -273,7 +271,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
 			"instruction, so a single step leaves RIP at the instruction after one iteration.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			switch in.Form.Mnemonic {
 			case "movs", "movsb", "stos", "stosb", "lods", "lodsb", "scas", "scasb", "cmps", "cmpsb":
 			default:
@@ -300,14 +298,11 @@ var KnownMistakes = []check.Mistake{
 			"PADDQ xmm, m128, ...) raises #GP(0) for a misaligned operand (SDM Vol. 2 MOVDQA, Protected " +
 			"Mode Exceptions: '#GP(0) If a memory operand is not aligned on a 16-byte boundary'; Vol. 1 " +
 			"11.4.1); Unicorn 2.0.1 performs the access regardless.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			if in.Form.Attr&decoder.AttrAlign16 == 0 || !in.HasMem() {
 				return false
 			}
-			a := in.Offset(&pre.GPR, pre.RIP)
-			if in.Mem.Seg >= arch.FS {
-				a += pre.Seg[in.Mem.Seg].Base
-			}
+			a := in.Offset(&pre.GPR, pre.RIP) + segBase(in, pre)
 			return a&15 != 0 && emu.Outcome == engine.Exception && emu.Vector == arch.VecGP &&
 				(oracle.Outcome == engine.Completed || oracle.Outcome == engine.Exception && oracle.Vector == arch.VecPF)
 		},
@@ -316,7 +311,7 @@ var KnownMistakes = []check.Mistake{
 		Name: "INT n delivers vector n without a gate check",
 		Why: "INT n at CPL 3 through a gate of DPL 0 (this model has no user gate) is #GP(n*8+2) " +
 			"(SDM Vol. 2 INT n/INTO/INT3/INT1); Unicorn 2.0.1 reports the interrupt as vector n.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			n := uint8(in.Imm)
 			return in.Form.Mnemonic == "int" && emu.Outcome == engine.Exception && emu.Vector == arch.VecGP &&
 				emu.ErrorCode == uint32(n)<<3|2 && oracle.Outcome == engine.Exception && oracle.Vector == n
@@ -327,7 +322,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "Equal-ordered PCMPxSTRx sets IntRes1[j] when the needle's elements that overlap a full-length " +
 			"haystack from position j on all match (SDM Vol. 2 4.1.4 pseudo-code, inner loop to UpperBound-j); " +
 			"Unicorn 2.0.1 tests only positions where the whole needle fits.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			switch in.Form.Mnemonic {
 			case "pcmpestri", "pcmpestrm", "pcmpistri", "pcmpistrm":
 			default:
@@ -391,7 +386,7 @@ var KnownMistakes = []check.Mistake{
 			"(SDM Vol. 2 4.1.3): |-2^31| is 2^31, so 16 (8 for words). Unicorn 2.0.1 computes abs(INT_MIN) " +
 			"in a 32-bit int, which stays negative, and treats the string as empty (or crashes: see the " +
 			"regression case pcmpestrm-edx-int-min).",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			if (in.Form.Mnemonic != "pcmpestri" && in.Form.Mnemonic != "pcmpestrm") || in.REX&8 != 0 ||
 				emu.Outcome != engine.Completed || oracle.Outcome != engine.Completed {
 				return false
@@ -404,7 +399,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "With REX.W, PCMPESTRI/PCMPESTRM use |RAX| and |RDX| saturated to the element count " +
 			"(SDM Vol. 2 4.1.3); Unicorn 2.0.1 truncates the 64-bit absolute value to 32 bits before " +
 			"saturating, so 0x1_0000_0005 reads as 5 and 0x8000_0000 as a negative (empty) length.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			if (in.Form.Mnemonic != "pcmpestri" && in.Form.Mnemonic != "pcmpestrm") || in.REX&8 == 0 ||
 				emu.Outcome != engine.Completed || oracle.Outcome != engine.Completed {
 				return false
@@ -430,7 +425,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "SSE floating-point instructions set MXCSR's sticky exception flags IE, DE, ZE, OE, UE, PE " +
 			"(SDM Vol. 1 10.2.3.1 and 11.5.2) and with FTZ return a zero for a tiny result (10.2.3.3); " +
 			"Unicorn 2.0.1 never copies its softfloat flags into MXCSR and applies FTZ to the x87 status only.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return floatLanes(in, pre, emu, oracle, ftzLane)
 		},
 	},
@@ -439,7 +434,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "With two NaN operands an SSE instruction returns the first source operand's NaN, quieted " +
 			"(SDM Vol. 1 Table 4-7, 'SSE/SSE2/SSE3: first source operand'); Unicorn 2.0.1 (QEMU 5.0 " +
 			"softfloat's x87 rule) returns the one with the larger significand.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			w := sseFloatDest[in.Form.Mnemonic]
 			var nans []uint64 // the quieted NaN lanes of the register operands
 			for i := range 2 {
@@ -471,7 +466,7 @@ var KnownMistakes = []check.Mistake{
 		Name: "roundss/roundsd read 16 bytes from memory",
 		Why: "ROUNDSS/ROUNDSD with a memory source read 4/8 bytes (SDM Vol. 2 ROUNDSS: 'xmm2/m32'); " +
 			"Unicorn 2.0.1 loads 16, so it faults on the next page when the operand ends a page.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return (in.Form.Mnemonic == "roundss" || in.Form.Mnemonic == "roundsd") && in.HasMem() &&
 				emu.Outcome == engine.Completed && oracle.Outcome == engine.Exception &&
 				oracle.Vector == arch.VecPF && oracle.State.CR2&0xfff == 0
@@ -482,7 +477,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "Legacy-SSE CMPPS/CMPPD/CMPSS/CMPSD use imm8[2:0]; bits 7:3 are reserved (SDM Vol. 2 CMPPS, " +
 			"'bits 7:3 of the immediate are reserved'), and the CPU executes them (measured on the host); " +
 			"Unicorn 2.0.1 raises #UD.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			switch in.Form.Mnemonic {
 			case "cmpps", "cmppd", "cmpss", "cmpsd":
 			default:
@@ -496,7 +491,7 @@ var KnownMistakes = []check.Mistake{
 		Name: "unmasked SSE float exception not raised",
 		Why: "An unmasked SIMD floating-point exception raises #XM (#UD if CR4.OSXMMEXCPT is clear) and " +
 			"leaves the destination unchanged (SDM Vol. 1 11.5.3); Unicorn 2.0.1 ignores MXCSR's masks.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			_, ok := sseFloatDest[in.Form.Mnemonic]
 			vec := uint8(arch.VecXM)
 			if pre.CR4&arch.CR4OSXMMEXCPT == 0 {
@@ -511,7 +506,7 @@ var KnownMistakes = []check.Mistake{
 		Name: "ldmxcsr loads reserved MXCSR bits",
 		Why: "LDMXCSR raises #GP(0) for a value with bits outside MXCSR_MASK (0xFFFF) set (SDM Vol. 2 " +
 			"LDMXCSR, Protected Mode Exceptions); Unicorn 2.0.1 loads them.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form.Mnemonic == "ldmxcsr" && emu.Outcome == engine.Exception && emu.Vector == arch.VecGP &&
 				oracle.Outcome == engine.Completed && oracle.State.MXCSR&^0xffff != 0
 		},
@@ -522,7 +517,7 @@ var KnownMistakes = []check.Mistake{
 			"Table 10-2); Unicorn 2.0.1's CPU keeps CR4.OSFXSR clear, so it skips them (and never checks " +
 			"the loaded MXCSR's reserved bits); it does not store FOP, and its x87 control and tag words are " +
 			"not the reset values the case starts from (the oracle cannot load x87 state).",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			switch in.Form.Mnemonic {
 			case "fxrstor":
 				if oracle.Outcome != engine.Completed || oracle.State.MXCSR != pre.MXCSR || oracle.State.XMM != pre.XMM {
@@ -573,16 +568,23 @@ var KnownMistakes = []check.Mistake{
 			"+0.0, each sum rounded per MXCSR (SDM Vol. 2 DPPS/DPPD, DP_primitive); which NaN reaches the " +
 			"destination when several occur is implementation dependent (SDM Vol. 2 DPPS, 'Horizontal " +
 			"propagation of NaNs'). Unicorn 2.0.1 (QEMU 5 helper_dpps/helper_dppd) adds the selected products " +
-			"one by one to +0.0, so its result can differ by an ulp and in the sign of a zero. Register " +
-			"forms only: each differing lane must be that sequential sum (or a NaN where it is a NaN), and " +
+			"one by one to +0.0, so its result can differ by an ulp and in the sign of a zero. Each " +
+			"differing lane must be that sequential sum (or a NaN where it is a NaN), and " +
 			"MXCSR may differ only in its exception flags, as for every SSE float instruction.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
-			if (in.Form.Mnemonic != "dpps" && in.Form.Mnemonic != "dppd") || in.Args[1].Kind != decoder.ArgXmm {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
+			if in.Form.Mnemonic != "dpps" && in.Form.Mnemonic != "dppd" {
 				return false
 			}
+			src := pre.XMM[in.Args[1].Reg&15]
+			if in.Args[1].Kind == decoder.ArgMem {
+				var b [16]byte
+				if mem(in.Offset(&pre.GPR, pre.RIP)+segBase(in, pre), b[:]) != 16 {
+					return false
+				}
+				src = arch.Vec128{binary.LittleEndian.Uint64(b[:]), binary.LittleEndian.Uint64(b[8:])}
+			}
 			w := sseFloatDest[in.Form.Mnemonic]
-			seq, _ := cpu.DotProduct(w, pre.XMM[in.Args[0].Reg], pre.XMM[in.Args[1].Reg], uint8(in.Imm),
-				pre.MXCSR, false)
+			seq, _ := cpu.DotProduct(w, pre.XMM[in.Args[0].Reg], src, uint8(in.Imm), pre.MXCSR, false)
 			return floatLanes(in, pre, emu, oracle, func(pre *arch.State, w int, e, r uint64) bool {
 				for i := range 16 / w {
 					if s := laneOf(seq, w, i); r == s || isNaNLane(r, w) && isNaNLane(s, w) && isNaNLane(e, w) ||
@@ -599,7 +601,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "A #PF is a fault: it is reported with RIP at the faulting instruction and no state changed " +
 			"(SDM Vol. 3A 6.5 and 6.15, Interrupt 14); Unicorn 2.0.1 reports MASKMOVDQU's unmapped write " +
 			"to the last page of the address space (a byte at 0xffffffff_ffffffff) with RIP past the instruction.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			if in.Form.Mnemonic != "maskmovdqu" || emu.Outcome != engine.Exception || emu.Vector != arch.VecPF ||
 				oracle.Outcome != engine.Exception || oracle.Vector != arch.VecPF ||
 				oracle.State.CR2>>12 != 0xfffffffffffff || emu.State.RIP != pre.RIP ||
@@ -617,7 +619,7 @@ var KnownMistakes = []check.Mistake{
 			"(SDM Vol. 2 RCPPS/RSQRTPS); each implementation has its own. The emulator rounds the exact " +
 			"value to 12 bits and flushes RCP of |x| >= 1.11111111110100000000000B*2^125 to zero as the SDM " +
 			"describes; Unicorn 2.0.1 divides exactly. Lanes must agree within the bound.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result) bool {
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			switch in.Form.Mnemonic {
 			case "rcpps", "rcpss", "rsqrtps", "rsqrtss":
 			default:
@@ -646,6 +648,15 @@ func onlyDiffer(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, r
 	m := cpu.Undefined(in, pre)
 	m.Result = append(m.Result, regs...)
 	return len(engine.Compare(emu, oracle, m)) == 0
+}
+
+// segBase is the base the memory operand's segment adds (FS and GS only,
+// in 64-bit mode).
+func segBase(in *decoder.Inst, pre *arch.State) uint64 {
+	if in.Mem.Seg >= arch.FS {
+		return pre.Seg[in.Mem.Seg&7].Base
+	}
+	return 0
 }
 
 func canonical(a uint64) bool { return uint64(int64(a<<16)>>16) == a }
