@@ -267,6 +267,23 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "cmpxchg r32 failure zero-extends the destination",
+		Why: "A failed 32-bit CMPXCHG with a register destination writes only EAX; the destination keeps " +
+			"its upper half (executed on this project's host CPU; the SDM pseudocode's DEST <- TEMP " +
+			"is a write-back for memory operands). Unicorn 2.0.1 writes the destination back, zeroing " +
+			"its upper half.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
+			d := in.Args[0]
+			if in.Form.Mnemonic != "cmpxchg" || d.Kind != decoder.ArgReg || d.Size != 4 ||
+				uint32(pre.GPR[arch.RAX]) == uint32(pre.GPR[d.Reg&15]) {
+				return false
+			}
+			o := *oracle
+			o.State.GPR[d.Reg&15] = pre.GPR[d.Reg&15]
+			return len(engine.Compare(emu, &o, cpu.Undefined(in, pre))) == 0
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
