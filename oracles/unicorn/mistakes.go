@@ -267,19 +267,22 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
-		Name: "cmpxchg r32 failure zero-extends the destination",
-		Why: "A failed 32-bit CMPXCHG with a register destination writes only EAX; the destination keeps " +
-			"its upper half (executed on this project's host CPU; the SDM pseudocode's DEST <- TEMP " +
-			"is a write-back for memory operands). Unicorn 2.0.1 writes the destination back, zeroing " +
-			"its upper half.",
+		Name: "cmpxchg r32 zero-extends the register it does not write",
+		Why: "A 32-bit CMPXCHG with a register destination writes the destination on success and only EAX " +
+			"on failure; the register not written keeps its upper half (executed on this project's host " +
+			"CPU; the SDM pseudocode's write-back is the memory operand's locked cycle). Unicorn 2.0.1 " +
+			"writes both, zeroing the other's upper half.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			d := in.Args[0]
-			if in.Form.Mnemonic != "cmpxchg" || d.Kind != decoder.ArgReg || d.Size != 4 ||
-				uint32(pre.GPR[arch.RAX]) == uint32(pre.GPR[d.Reg&15]) {
+			if in.Form.Mnemonic != "cmpxchg" || d.Kind != decoder.ArgReg || d.Size != 4 {
 				return false
 			}
 			o := *oracle
-			o.State.GPR[d.Reg&15] = pre.GPR[d.Reg&15]
+			if uint32(pre.GPR[arch.RAX]) == uint32(pre.GPR[d.Reg&15]) {
+				o.State.GPR[arch.RAX] = pre.GPR[arch.RAX]
+			} else {
+				o.State.GPR[d.Reg&15] = pre.GPR[d.Reg&15]
+			}
 			return len(engine.Compare(emu, &o, cpu.Undefined(in, pre))) == 0
 		},
 	},
