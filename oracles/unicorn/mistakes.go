@@ -287,6 +287,18 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "66/F2/F3 ignored on the NP 0F AE group",
+		Why: "FXSAVE, FXRSTOR, LDMXCSR, STMXCSR, XSAVE... (0F AE /0-/7 with a memory operand) are NP: a " +
+			"66, F2 or F3 prefix makes them #UD (SDM Vol. 2 'NP'; executed on the host CPU: SIGILL); " +
+			"Unicorn 2.0.1 ignores the prefix and runs the instruction.",
+		Undecodable: true,
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
+			return in.Form == nil && in.Map == decoder.Map0F && in.Opcode == 0xae && in.ModRM>>6 != 3 &&
+				(in.Prefix66 || in.Rep != decoder.PrefixNone) && emu.Outcome == engine.Exception &&
+				emu.Vector == arch.VecUD && !(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
