@@ -110,18 +110,7 @@ var KnownMistakes = []check.Mistake{
 			return in.Form.Mnemonic == "cpuid" && onlyDiffer(in, pre, emu, oracle, "rax", "rbx", "rcx", "rdx")
 		},
 	},
-	{
-		Name: "reserved opcode reads its memory operand before #UD",
-		Why: "An undefined or reserved encoding (FF /7, FE /2-/7, ...) is #UD, detected when it is decoded " +
-			"and so before any memory operand is accessed (SDM Vol. 3A 6.15, #UD: 'raised when the " +
-			"processor attempts to execute an invalid or reserved opcode'); Unicorn 2.0.1 loads the " +
-			"operand first and reports the page fault.",
-		Undecodable: true,
-		Applies: func(_ *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
-			return emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
-				oracle.Outcome == engine.Exception && oracle.Vector == arch.VecPF
-		},
-	},
+
 	{
 		Name: "REX before a legacy prefix still applied",
 		Why: "A REX prefix has effect only immediately before the opcode (or escape) byte; one followed by " +
@@ -298,6 +287,22 @@ var KnownMistakes = []check.Mistake{
 			return in.Form == nil && in.Map == decoder.Map0F && in.Opcode == 0xae && in.ModRM>>6 != 3 &&
 				(in.Prefix66 || in.Rep != decoder.PrefixNone) && emu.Outcome == engine.Exception &&
 				emu.Vector == arch.VecUD && !(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
+		},
+	},
+	{
+		Name: "ret imm16 releases the stack modulo 2^16",
+		Why: "RET imm16 in 64-bit mode adds the immediate to the 64-bit RSP after popping (SDM Vol. 2 RET: " +
+			"'RSP <- RSP + SRC'); Unicorn 2.0.1 wraps the new RSP at 16 bits when the addition carries " +
+			"out of bit 15.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
+			if in.Form.Mnemonic != "ret" || in.NArgs != 1 || emu.Outcome != engine.Completed ||
+				oracle.Outcome != engine.Completed {
+				return false
+			}
+			o := *oracle
+			o.State.GPR[arch.RSP] = emu.State.GPR[arch.RSP]
+			return oracle.State.GPR[arch.RSP] == pre.GPR[arch.RSP]&^0xffff|emu.State.GPR[arch.RSP]&0xffff &&
+				len(engine.Compare(emu, &o, cpu.Undefined(in, pre))) == 0
 		},
 	},
 	{
@@ -671,7 +676,19 @@ var KnownMistakes = []check.Mistake{
 			})
 		},
 	},
-}
+	// The generic entries last: the specific ones above name the cause.
+	{
+		Name: "reserved opcode reads its memory operand before #UD",
+		Why: "An undefined or reserved encoding (FF /7, FE /2-/7, ...) is #UD, detected when it is decoded " +
+			"and so before any memory operand is accessed (SDM Vol. 3A 6.15, #UD: 'raised when the " +
+			"processor attempts to execute an invalid or reserved opcode'); Unicorn 2.0.1 loads the " +
+			"operand first and reports the page fault.",
+		Undecodable: true,
+		Applies: func(_ *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
+			return emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
+				oracle.Outcome == engine.Exception && oracle.Vector == arch.VecPF
+		},
+	}}
 
 // onlyDiffer reports whether both engines completed and differ in nothing
 // but the named registers.
