@@ -38,6 +38,7 @@ type Inst struct {
 	Lock       bool
 	Prefix66   bool  // an operand-size prefix was present
 	IgnoredREX uint8 // a REX byte that a later legacy prefix made ineffective
+	BothReps   bool  // both F2 and F3 were given (the last one counts)
 	// Map and Opcode are the opcode read, set even when no form matches.
 	Map         Map
 	Opcode      byte
@@ -141,10 +142,13 @@ prefixes:
 			op67 = true
 		case 0xf0:
 			in.Lock = true
-		case 0xf2:
-			rep = PrefixF2
-		case 0xf3:
-			rep = PrefixF3
+		case 0xf2, 0xf3:
+			next := PrefixF2
+			if c == 0xf3 {
+				next = PrefixF3
+			}
+			in.BothReps = in.BothReps || rep != PrefixNone && rep != next
+			rep = next
 		default:
 			if c&0xf0 == 0x40 {
 				rex = c

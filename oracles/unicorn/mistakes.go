@@ -306,6 +306,14 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "F2 and F3 together: F3 wins instead of the last",
+		Why: "With both F2 and F3 the last one given selects the instruction (executed on the host CPU: " +
+			"F3 F2 0F 58 is ADDSD, F2 F3 0F 58 is ADDSS); Unicorn 2.0.1 (QEMU) always prefers F3.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
+			return in.BothReps && in.Rep == decoder.PrefixF2
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
