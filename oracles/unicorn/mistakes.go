@@ -314,6 +314,18 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "15-byte limit not checked before the operands",
+		Why: "An instruction longer than 15 bytes is #GP(0), detected while decoding and so before any " +
+			"operand is accessed (SDM Vol. 2 2.3.11, Vol. 3A Table 6-2); Unicorn 2.0.1 accesses the memory " +
+			"operand first (or runs the instruction). The emulator's #GP from a failed decode can only be " +
+			"the length limit.",
+		Undecodable: true,
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
+			return emu.Outcome == engine.Exception && emu.Vector == arch.VecGP &&
+				!(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecGP)
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
