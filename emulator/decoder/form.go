@@ -121,6 +121,22 @@ func RegisterOnly(m Map, op byte) bool {
 	return len(cands) > 0
 }
 
+// MemoryOnly reports whether opcode op of map m, with mandatory prefix p,
+// has forms only for memory operands (MOVHPD, LDDQU, ...).
+func MemoryOnly(m Map, op byte, p Prefix) bool {
+	n := 0
+	for _, f := range lookup[m&3][op] {
+		if f.Prefix != p {
+			continue
+		}
+		if f.mod != 0 {
+			return false
+		}
+		n++
+	}
+	return n > 0
+}
+
 // HasModRM reports whether the form's encoding has a ModRM byte.
 func (f *Form) HasModRM() bool { return f.modRM }
 

@@ -326,6 +326,21 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "memory-only instruction accepted with a register operand",
+		Why: "MOVHPD, MOVLPD, LDDQU, MOVNTDQ and the like exist only with a memory operand; ModRM.mod = 11B " +
+			"is #UD (SDM Vol. 2, their 'm64'/'m128' encodings); Unicorn 2.0.1 runs a register form.",
+		Undecodable: true,
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
+			p := in.Rep
+			if p == decoder.PrefixNone && in.Prefix66 {
+				p = decoder.Prefix66
+			}
+			return in.Form == nil && in.ModRM>>6 == 3 && decoder.MemoryOnly(in.Map, in.Opcode, p) &&
+				emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
+				!(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
