@@ -341,6 +341,16 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "66 with F2/F3: 66 selects the form instead of F2/F3",
+		Why: "When 66 and F2 or F3 are both given to a vector instruction, F2/F3 select the form (executed " +
+			"on the host CPU: F2 66 0F 58 and 66 F2 0F 58 are both ADDSD); Unicorn 2.0.1 (QEMU) lets 66 " +
+			"select it (ADDPD).",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
+			return in.Prefix66 && in.Rep != decoder.PrefixNone && in.Form.Attr&decoder.AttrSSE != 0 &&
+				in.Form.Prefix == in.Rep
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
