@@ -137,6 +137,17 @@ func MemoryOnly(m Map, op byte, p Prefix) bool {
 	return n > 0
 }
 
+// PrefixSelected reports whether the prefixes 66/F2/F3 select among the
+// forms of opcode op of map m (the vector instructions: attribute sse).
+func PrefixSelected(m Map, op byte) bool {
+	for _, f := range lookup[m&3][op] {
+		if f.Attr&AttrSSE != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // HasModRM reports whether the form's encoding has a ModRM byte.
 func (f *Form) HasModRM() bool { return f.modRM }
 

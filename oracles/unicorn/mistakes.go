@@ -351,6 +351,18 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "F2/F3 with no form of their own ignored on a vector instruction",
+		Why: "On the SSE opcodes 66/F2/F3 are mandatory prefixes: an F2 or F3 that selects no form makes " +
+			"the instruction #UD (executed on the host CPU: F3 0F 28, F2 0F 57, F2 66 0F 61 all SIGILL); " +
+			"Unicorn 2.0.1 ignores it and runs the unprefixed or 66 form.",
+		Undecodable: true,
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
+			return in.Form == nil && in.Rep != decoder.PrefixNone && decoder.PrefixSelected(in.Map, in.Opcode) &&
+				emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
+				!(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
