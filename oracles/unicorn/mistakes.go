@@ -366,6 +366,20 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "horizontal add/sub with one register for both operands reads its own result",
+		Why: "PHADDW xmm, xmm (and the other PHADD/PHSUB forms) compute every result lane from the operands' " +
+			"values before the instruction (SDM Vol. 2 PHADDW pseudocode: the upper half comes from SRC); with " +
+			"the same register as both, Unicorn 2.0.1 writes the lower half first and reads it back for the upper.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
+			switch in.Form.Mnemonic {
+			case "phaddw", "phaddd", "phaddsw", "phsubw", "phsubd", "phsubsw":
+			default:
+				return false
+			}
+			return in.Args[1].Kind == decoder.ArgXmm && in.Args[1].Reg == in.Args[0].Reg
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
