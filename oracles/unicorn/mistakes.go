@@ -441,13 +441,13 @@ var KnownMistakes = []check.Mistake{
 			default:
 				return false
 			}
-			if in.Imm&0x0c != 0x0c || in.Args[1].Kind != decoder.ArgXmm ||
-				emu.Outcome != engine.Completed || oracle.Outcome != engine.Completed {
+			b, ok := xmmSource(in, pre, mem)
+			if in.Imm&0x0c != 0x0c || !ok || emu.Outcome != engine.Completed || oracle.Outcome != engine.Completed {
 				return false
 			}
 			w := 1 + int(in.Imm&1)
 			n := 16 / w
-			a, b := pre.XMM[in.Args[0].Reg], pre.XMM[in.Args[1].Reg]
+			a := pre.XMM[in.Args[0].Reg]
 			el := func(v arch.Vec128, i int) uint64 {
 				return v[i*w/8] >> (i * w * 8 % 64) & (1<<(w*8) - 1)
 			}
@@ -688,13 +688,9 @@ var KnownMistakes = []check.Mistake{
 			if in.Form.Mnemonic != "dpps" && in.Form.Mnemonic != "dppd" {
 				return false
 			}
-			src := pre.XMM[in.Args[1].Reg&15]
-			if in.Args[1].Kind == decoder.ArgMem {
-				var b [16]byte
-				if mem(in.Offset(&pre.GPR, pre.RIP)+segBase(in, pre), b[:]) != 16 {
-					return false
-				}
-				src = arch.Vec128{binary.LittleEndian.Uint64(b[:]), binary.LittleEndian.Uint64(b[8:])}
+			src, ok := xmmSource(in, pre, mem)
+			if !ok {
+				return false
 			}
 			w := sseFloatDest[in.Form.Mnemonic]
 			seq, _ := cpu.DotProduct(w, pre.XMM[in.Args[0].Reg], src, uint8(in.Imm), pre.MXCSR, false)
@@ -773,6 +769,22 @@ func onlyDiffer(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, r
 	m := cpu.Undefined(in, pre)
 	m.Result = append(m.Result, regs...)
 	return len(engine.Compare(emu, oracle, m)) == 0
+}
+
+// xmmSource reads operand 1 as it was before the instruction: an XMM
+// register, or 16 bytes of the case's memory.
+func xmmSource(in *decoder.Inst, pre *arch.State, mem check.Memory) (arch.Vec128, bool) {
+	switch in.Args[1].Kind {
+	case decoder.ArgXmm:
+		return pre.XMM[in.Args[1].Reg&15], true
+	case decoder.ArgMem:
+		var b [16]byte
+		if mem(in.Offset(&pre.GPR, pre.RIP)+segBase(in, pre), b[:]) != 16 {
+			return arch.Vec128{}, false
+		}
+		return arch.Vec128{binary.LittleEndian.Uint64(b[:]), binary.LittleEndian.Uint64(b[8:])}, true
+	}
+	return arch.Vec128{}, false
 }
 
 // segBase is the base the memory operand's segment adds (FS and GS only,
