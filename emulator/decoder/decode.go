@@ -210,6 +210,27 @@ prefixes:
 	}
 	f := selectForm(cands, modrm, hasModRM, rep, op66, rex)
 	if f == nil {
+		// Silicon sizes an undefined member of a group like its siblings
+		// (operand bytes and immediate), and one longer than 15 bytes is
+		// #GP, not #UD (13 REX + FF 78 00 faults so on the host).
+		if hasModRM && modrm>>6 != 3 {
+			decodeMem(&r, &in, modrm, rex, seg)
+		}
+		for _, o := range cands[0].ops {
+			if o.kind == opI || o.kind == opJ {
+				n := 1
+				if o.size != szB {
+					n = 4
+					if op66 {
+						n = 2
+					}
+				}
+				r.imm(n)
+			}
+		}
+		if errors.Is(r.err, ErrTooLong) {
+			return in, r.err
+		}
 		return in, fmt.Errorf("%w %s%02X /%d", ErrUndefined, mapNames[m], c, (modrm>>3)&7)
 	}
 	in.Form = f

@@ -192,3 +192,15 @@ func TestEveryFormHasAKey(t *testing.T) {
 		t.Errorf("only %d forms", len(Forms))
 	}
 }
+
+// An undefined group member is still sized: 16 bytes is #GP, as on silicon
+// (13 REX + FF 78 00 raised SIGSEGV on the host; with 12 REX, SIGILL).
+func TestUndefinedMemberIsSized(t *testing.T) {
+	long, _ := hex.DecodeString("41414141414141414141414141ff7800")
+	if _, err := Decode(long); !errors.Is(err, ErrTooLong) {
+		t.Errorf("16-byte FF /7: %v, want ErrTooLong", err)
+	}
+	if _, err := Decode(long[1:]); !errors.Is(err, ErrUndefined) {
+		t.Errorf("15-byte FF /7: %v, want ErrUndefined", err)
+	}
+}
