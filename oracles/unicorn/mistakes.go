@@ -177,15 +177,15 @@ var KnownMistakes = []check.Mistake{
 	},
 	{
 		Name: "AMD-only instruction runs although the CPU model has none",
-		Why: "0F 0F (3DNow!), 0F 0E (FEMMS), 66/F2 0F 78/79 (SSE4a EXTRQ/INSERTQ) and F2/F3 0F 2B (SSE4a " +
-			"MOVNTSD/MOVNTSS) are AMD's, absent from " +
+		Why: "0F 0F (3DNow!), 0F 0E (FEMMS), 66/F2 0F 78/79 (SSE4a EXTRQ/INSERTQ), F2/F3 0F 2B (SSE4a " +
+			"MOVNTSD/MOVNTSS) and 0F 01 D8-DF (SVM: VMRUN, STGI, ...) are AMD's, absent from " +
 			"Intel's maps and from the emulator's CPUID, so they are #UD here (SDM Vol. 2 Table A-3 leaves " +
 			"those cells blank or to VMX); Unicorn 2.0.1 runs them.",
 		Undecodable: true,
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form == nil && in.Map == decoder.Map0F &&
 				(in.Opcode == 0x0f || in.Opcode == 0x0e || in.Opcode == 0x78 || in.Opcode == 0x79 ||
-					in.Opcode == 0x2b && in.Rep != decoder.PrefixNone) &&
+					in.Opcode == 0x2b && in.Rep != decoder.PrefixNone || in.Opcode == 0x01 && in.ModRM&0xf8 == 0xd8) &&
 				emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
 				!(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
 		},
