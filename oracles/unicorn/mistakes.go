@@ -380,6 +380,20 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "lock neg sets the flags from the wrong value",
+		Why: "LOCK NEG sets the flags exactly as NEG does (SDM Vol. 2 NEG, LOCK); Unicorn 2.0.1 (QEMU 5's " +
+			"cmpxchg loop for locked NEG) computes them from another value. The stored result agrees: only " +
+			"RFLAGS may differ.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
+			if in.Form.Mnemonic != "neg" || !in.Lock || emu.Outcome != engine.Completed || oracle.Outcome != engine.Completed {
+				return false
+			}
+			o := *oracle
+			o.State.RFLAGS = emu.State.RFLAGS
+			return len(engine.Compare(emu, &o, cpu.Undefined(in, pre))) == 0
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
