@@ -85,9 +85,9 @@ func (c *CPU) decodeAt(rip uint64) *decoded {
 		copy(buf[n:], p2[:])
 		in, err = decoder.Decode(buf[:])
 	}
-	if err != nil && decoder.IsVEX(in.Form) {
-		c.raise(arch.VecUD) // see invalidVEX: even a too-long one
-	}
+	// Even an invalid instruction is sized first: longer than 15 bytes is
+	// #GP whatever the opcode (measured on the host CPU), then a VEX/EVEX
+	// one is #UD (see invalidVEX).
 	switch {
 	case err == nil:
 		d := &decoded{inst: in}
@@ -95,6 +95,9 @@ func (c *CPU) decodeAt(rip uint64) *decoded {
 		return d
 	case errors.Is(err, decoder.ErrTooLong):
 		c.raiseCode(arch.VecGP, 0)
+	}
+	if decoder.IsVEX(in.Form) {
+		c.raise(arch.VecUD) // a VEX/EVEX encoding the decoder could not complete
 	}
 	c.raise(arch.VecUD)
 	return nil
