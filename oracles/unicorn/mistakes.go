@@ -287,18 +287,18 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
-		Name: "ret imm16 releases the stack modulo 2^16",
-		Why: "RET imm16 in 64-bit mode adds the immediate to the 64-bit RSP after popping (SDM Vol. 2 RET: " +
-			"'RSP <- RSP + SRC'); Unicorn 2.0.1 wraps the new RSP at 16 bits when the addition carries " +
-			"out of bit 15.",
+		Name: "ret imm16 sign-extends the immediate",
+		Why: "RET imm16 releases imm16 bytes, an unsigned count, after popping (SDM Vol. 2 RET: " +
+			"'RSP <- RSP + SRC', SRC a 16-bit immediate); Unicorn 2.0.1 sign-extends it, so 0x9090 " +
+			"releases -0x6f70 bytes.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
-			if in.Form.Mnemonic != "ret" || in.NArgs != 1 || emu.Outcome != engine.Completed ||
-				oracle.Outcome != engine.Completed {
+			if in.Form.Mnemonic != "ret" || in.NArgs != 1 || uint16(in.Imm) < 0x8000 ||
+				emu.Outcome != engine.Completed || oracle.Outcome != engine.Completed {
 				return false
 			}
 			o := *oracle
 			o.State.GPR[arch.RSP] = emu.State.GPR[arch.RSP]
-			return oracle.State.GPR[arch.RSP] == pre.GPR[arch.RSP]&^0xffff|emu.State.GPR[arch.RSP]&0xffff &&
+			return oracle.State.GPR[arch.RSP] == pre.GPR[arch.RSP]+8+uint64(int64(int16(in.Imm))) &&
 				len(engine.Compare(emu, &o, cpu.Undefined(in, pre))) == 0
 		},
 	},
