@@ -25,7 +25,7 @@ func TestCorpusAdd(t *testing.T) {
 		{"match", []string{"--name", "add", "--bytes", "4801d8", "--why", "w", "--state", state}, 0, "add.case: match"},
 		{"mistake", []string{"--name", "pop", "--bytes", "f30fb8c3", "--why", "w"}, 0, "known oracle mistake: popcnt is #UD"},
 		{"exists", []string{"--name", "add", "--bytes", "4801d8", "--why", "w"}, 1, "exists"},
-		{"missing", []string{"--name", "vex", "--bytes", "c5f877", "--why", "w"}, 1, "missing"},
+		{"missing", []string{"--name", "x87", "--bytes", "d9c0", "--why", "w"}, 1, "missing"},
 		{"no why", []string{"--name", "x", "--bytes", "90"}, 1, "--why is required"},
 		{"bad name", []string{"--name", "A B", "--bytes", "90", "--why", "w"}, 1, "--name"},
 	} {

@@ -108,7 +108,7 @@ func TestCoverage(t *testing.T) {
 		"C3 ret":                {"yes", "yes", "1", "fuzz cache"},
 		"90 nop":                {"yes", "yes", "1", "seeds"},
 		"03 add Gv,Ev":          {"yes", "no", "0", ""},
-		"00 evex":               {"no", "no", "0", ""},
+		"00 evex":               {yes(formByKey(t, "00 evex")), "no", "0", ""},
 		"F3 0F B8 popcnt Gv,Ev": {yes(formByKey(t, "F3 0F B8 popcnt Gv,Ev")), "no", "0", ""},
 	} {
 		got := tableRow(out, key)

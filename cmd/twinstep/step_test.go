@@ -155,7 +155,7 @@ func TestStepDiff(t *testing.T) {
 			state: `{"rip":"0x123456"}`,
 			bytes: "66 e9 00 01 00 00",
 			seed:  "1",
-			output: []string{"instruction: jmp 0x12355c", "verdict: known oracle mistake: 66 on a rel32 branch shortens the offset",
+			output: []string{"instruction: jmp 0x12355c", "verdict: known oracle mistake: 66 on a near branch truncates the target",
 				"why: "},
 			rows: map[string][]string{"rip": {"0x12355c", "0x355a"}},
 		},

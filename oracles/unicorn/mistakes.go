@@ -388,6 +388,15 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "movsxd with 66 reads 32 bits",
+		Why: "MOVSXD r16, r/m16 (66 63) reads a word (SDM Vol. 2 MOVSXD); Unicorn 2.0.1 reads a doubleword, " +
+			"so an operand whose third byte is on an unmapped page faults there.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
+			return in.Form.Mnemonic == "movsxd" && in.OpSize == 2 && in.HasMem() &&
+				emu.Outcome == engine.Completed && oracle.Outcome == engine.Exception && oracle.Vector == arch.VecPF
+		},
+	},
+	{
 		Name: "REP string instruction stops after one iteration",
 		Why: "A REP/REPE/REPNE string instruction executes its whole loop as one instruction " +
 			"(SDM Vol. 2 REP/REPE/REPZ/REPNE/REPNZ); Unicorn 2.0.1 counts each iteration as an " +
