@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/hex"
+	"strings"
 	"testing"
 
 	"github.com/twinstep/twinstep/arch"
@@ -16,7 +17,7 @@ import (
 const loopCode = "4801d8 4831c1 488d744608 488974 24f8 488b7c24f8 4883ea01 75e6 f4"
 
 func loopEngine(tb testing.TB, iterations uint64) *Engine {
-	code, err := hex.DecodeString(stripSpaces(loopCode))
+	code, err := hex.DecodeString(strings.ReplaceAll(loopCode, " ", ""))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -32,16 +33,6 @@ func loopEngine(tb testing.TB, iterations uint64) *Engine {
 		tb.Fatal(err)
 	}
 	return e
-}
-
-func stripSpaces(s string) string {
-	out := make([]byte, 0, len(s))
-	for i := range len(s) {
-		if s[i] != ' ' {
-			out = append(out, s[i])
-		}
-	}
-	return string(out)
 }
 
 func TestLoopWorkload(t *testing.T) {

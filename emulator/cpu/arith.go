@@ -244,8 +244,9 @@ func (c *CPU) mulFlags(lo uint64, size uint8, ovf bool) {
 	c.setStatus(arch.ArithFlags, szp(lo, size)|b2u(ovf)*(arch.CF|arch.OF))
 }
 
-// The one-operand multiplies write the double-width product to AX, DX:AX,
-// EDX:EAX or RDX:RAX.
+// setWide writes a register pair: the double-width product of the
+// one-operand multiplies, or a division's remainder (hi) and quotient (lo):
+// AH:AL as AX for bytes, else rDX:rAX.
 func (c *CPU) setWide(size uint8, hi, lo uint64) {
 	if size == 1 {
 		c.setReg(arch.RAX, 2, hi<<8|lo&0xff)
@@ -329,16 +330,6 @@ func (c *CPU) dividend(size uint8) (hi, lo uint64) {
 	return c.reg(arch.RDX, size), c.reg(arch.RAX, size)
 }
 
-// setQuot writes the quotient and remainder: AL and AH, or rAX and rDX.
-func (c *CPU) setQuot(size uint8, q, r uint64) {
-	if size == 1 {
-		c.setReg(arch.RAX, 2, r<<8|q&0xff)
-		return
-	}
-	c.setReg(arch.RAX, size, q)
-	c.setReg(arch.RDX, size, r)
-}
-
 // DIV and IDIV raise #DE for a zero divisor and for a quotient that does
 // not fit; they leave the flags (all undefined) unchanged.
 func div(c *CPU, in *decoder.Inst) {
@@ -355,7 +346,7 @@ func div(c *CPU, in *decoder.Inst) {
 		v := hi<<(uint(size)*8) | lo
 		q, r = v/y, v%y
 	}
-	c.setQuot(size, q, r)
+	c.setWide(size, r, q)
 }
 
 func idiv(c *CPU, in *decoder.Inst) {
@@ -404,7 +395,7 @@ func idiv(c *CPU, in *decoder.Inst) {
 	if negA {
 		r = -r
 	}
-	c.setQuot(size, q&masks[size], r&masks[size])
+	c.setWide(size, r&masks[size], q&masks[size])
 }
 
 // cbw is CBW, CWDE or CDQE by operand size.

@@ -3,6 +3,7 @@ package x86asm
 import (
 	"encoding/hex"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/twinstep/twinstep/emulator/decoder"
@@ -67,22 +68,12 @@ func TestCompareClasses(t *testing.T) {
 		{"f30f1efa", Explained, "known x86asm mistake: endbr"},
 		{"0f0e", BothUndecodable, ""}, // 3DNow! FEMMS: not Intel
 	} {
-		b := mustHex(t, stripSpaces(tc.hex))
+		b := mustHex(t, strings.ReplaceAll(tc.hex, " ", ""))
 		r := Compare(b)
 		if r.Class != tc.class || r.Reason != tc.reason {
 			t.Errorf("%s: %v; want %v %q", tc.hex, r, tc.class, tc.reason)
 		}
 	}
-}
-
-func stripSpaces(s string) string {
-	out := make([]byte, 0, len(s))
-	for i := range len(s) {
-		if s[i] != ' ' {
-			out = append(out, s[i])
-		}
-	}
-	return string(out)
 }
 
 func TestDecodeCannotDecode(t *testing.T) {
