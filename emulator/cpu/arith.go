@@ -192,30 +192,11 @@ func rotateCarry(c *CPU, in *decoder.Inst, left bool) {
 // concatenation dest:src:dest (SHLD) or dest:src:dest from the other end
 // (SHRD), as Bochs models Intel hardware, and takes CF as the last bit
 // shifted out of it.
-func shld(c *CPU, in *decoder.Inst) {
-	d, x := c.rmwArg(in, 0)
-	y := c.arg(in, 1)
-	n := c.shCount(in)
-	if n == 0 {
-		c.store(d, x)
-		return
-	}
-	var r, cf uint64
-	if d.size == 2 {
-		v := x<<32 | y<<16 | x
-		r = v >> (32 - n) & 0xffff
-		cf = v >> (48 - n) & 1
-	} else {
-		w := uint(d.size) * 8
-		r = (x<<n | y>>(w-n)) & masks[d.size]
-		cf = x >> (w - n) & 1
-	}
-	c.store(d, r)
-	sb := signBit(d.size)
-	c.shiftFlags(r, d.size, cf != 0, (r^x)&sb != 0)
-}
+func shld(c *CPU, in *decoder.Inst) { doubleShift(c, in, true) }
 
-func shrd(c *CPU, in *decoder.Inst) {
+func shrd(c *CPU, in *decoder.Inst) { doubleShift(c, in, false) }
+
+func doubleShift(c *CPU, in *decoder.Inst, left bool) {
 	d, x := c.rmwArg(in, 0)
 	y := c.arg(in, 1)
 	n := c.shCount(in)
@@ -224,18 +205,21 @@ func shrd(c *CPU, in *decoder.Inst) {
 		return
 	}
 	var r, cf uint64
-	if d.size == 2 {
+	w := uint(d.size) * 8
+	switch {
+	case d.size == 2 && left:
+		v := x<<32 | y<<16 | x
+		r, cf = v>>(32-n)&0xffff, v>>(48-n)&1
+	case d.size == 2:
 		v := x | y<<16 | x<<32
-		r = v >> n & 0xffff
-		cf = v >> (n - 1) & 1
-	} else {
-		w := uint(d.size) * 8
-		r = (x>>n | y<<(w-n)) & masks[d.size]
-		cf = x >> (n - 1) & 1
+		r, cf = v>>n&0xffff, v>>(n-1)&1
+	case left:
+		r, cf = (x<<n|y>>(w-n))&masks[d.size], x>>(w-n)&1
+	default:
+		r, cf = (x>>n|y<<(w-n))&masks[d.size], x>>(n-1)&1
 	}
 	c.store(d, r)
-	sb := signBit(d.size)
-	c.shiftFlags(r, d.size, cf != 0, (r^x)&sb != 0)
+	c.shiftFlags(r, d.size, cf != 0, (r^x)&signBit(d.size) != 0)
 }
 
 // mulFlags sets CF = OF = ovf, SF, ZF and PF from the low half lo, and

@@ -203,6 +203,22 @@ func (e *fpEnv) overflow(f ffmt, neg bool) uint64 {
 	return r
 }
 
+// roundsUp decides whether a magnitude q with the discarded part rem (half
+// being the weight of half a last place) and a sticky bit below it rounds up
+// in mode rc: the one rounding rule for every result.
+func roundsUp(rc int, neg bool, q, rem, half uint64, sticky bool) bool {
+	inexact := rem != 0 || sticky
+	switch rc {
+	case rcNearest:
+		return rem > half || rem == half && (sticky || q&1 != 0)
+	case rcDown:
+		return neg && inexact
+	case rcUp:
+		return !neg && inexact
+	}
+	return false
+}
+
 // roundSig drops the low drop bits of sig (with the sticky bit below them)
 // in rounding mode rc, returning the rounded value and whether it is inexact.
 func roundSig(sig uint64, sticky bool, drop int, neg bool, rc int) (uint64, bool) {
@@ -218,16 +234,7 @@ func roundSig(sig uint64, sticky bool, drop int, neg bool, rc int) (uint64, bool
 		q, rem, half = 0, 1, 2
 	}
 	inexact := rem != 0 || sticky
-	up := false
-	switch rc {
-	case rcNearest:
-		up = rem > half || rem == half && (sticky || q&1 != 0)
-	case rcDown:
-		up = neg && inexact
-	case rcUp:
-		up = !neg && inexact
-	}
-	if up {
+	if roundsUp(rc, neg, q, rem, half, sticky) {
 		q++
 	}
 	return q, inexact
@@ -463,17 +470,8 @@ func (e *fpEnv) roundInt(f ffmt, a uint64, rc int, suppressPE bool) uint64 {
 	sticky := racc != big.Exact // a denormal's fraction lies below 2^-64
 	neg := f.neg(a)
 	q := new(big.Int).Abs(i).Uint64()
-	up := false
 	inexact := rem != 0 || sticky
-	switch rc {
-	case rcNearest:
-		up = rem > 1<<63 || rem == 1<<63 && (sticky || q&1 != 0)
-	case rcDown:
-		up = neg && inexact
-	case rcUp:
-		up = !neg && inexact
-	}
-	if up {
+	if roundsUp(rc, neg, q, rem, 1<<63, sticky) {
 		q++
 	}
 	if inexact && !suppressPE {
