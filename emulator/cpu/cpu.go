@@ -21,9 +21,10 @@ type CPU struct {
 	fl   lazyFlags
 	next uint64 // address of the instruction after the current one
 
-	bus  Bus
-	tlb  tlb
-	code codeCache
+	bus      Bus
+	platform Platform // nil outside system mode
+	tlb      tlb
+	code     codeCache
 
 	// Retired counts the instructions completed; RDTSC derives from it.
 	Retired uint64
@@ -85,9 +86,11 @@ const (
 	StopUnimplemented                 // the emulator does not implement the instruction
 	StopHalt                          // HLT
 	StopInternal                      // an emulator bug (a Go runtime error) was caught
+	StopYield                         // system mode: the instruction may have changed what the machine must do next
+	StopShutdown                      // system mode: a triple fault shut the CPU down
 )
 
-var stopNames = [...]string{"count", "exception", "unimplemented", "halt", "internal error"}
+var stopNames = [...]string{"count", "exception", "unimplemented", "halt", "internal error", "yield", "shutdown"}
 
 func (k StopKind) String() string { return stopNames[k] }
 
