@@ -55,12 +55,26 @@ func popf(c *CPU, in *decoder.Inst) {
 		w |= arch.IF
 	}
 	c.flush()
+	old := c.s.RFLAGS
 	if in.OpSize == 2 {
 		w &= 0xffff
 		c.s.RFLAGS = c.s.RFLAGS&^w | v&w
-		return
+	} else {
+		c.s.RFLAGS = (c.s.RFLAGS&^w | v&w) &^ uint64(arch.RF)
 	}
-	c.s.RFLAGS = (c.s.RFLAGS&^w | v&w) &^ uint64(arch.RF)
+	c.flagsChanged(old)
+}
+
+// flagsChanged follows a write of RFLAGS's system bits: AC changes what
+// SMAP lets the fast caches hold, and IF coming on may let an interrupt in.
+func (c *CPU) flagsChanged(old uint64) {
+	diff := old ^ c.s.RFLAGS
+	if diff&arch.AC != 0 {
+		c.dropFastPaths()
+	}
+	if diff&arch.IF != 0 && c.platform != nil {
+		c.yield()
+	}
 }
 
 // lahf and sahf: in 64-bit mode they need CPUID.80000001H:ECX.LAHF-SAHF,
@@ -158,17 +172,13 @@ func pushSeg(c *CPU, in *decoder.Inst) {
 	c.push(uint64(c.s.Seg[in.Args[0].Reg].Selector), in.OpSize)
 }
 
-// pop fs/gs: a null selector (0-3) loads a null segment, base 0 as Intel
-// CPUs do in 64-bit mode; any other selector needs a descriptor table, which
-// is not modelled.
+// pop fs/gs loads the selector with the checks MOV makes; RSP moves only
+// if the load succeeds.
 func popSeg(c *CPU, in *decoder.Inst) {
 	size := in.OpSize
 	sel := uint16(c.read(c.s.GPR[arch.RSP], int(size), arch.SS))
-	if sel&^3 != 0 {
-		notImplemented(c, in)
-	}
+	c.loadSegment(in, in.Args[0].Reg, sel)
 	c.s.GPR[arch.RSP] += uint64(size)
-	c.s.Seg[in.Args[0].Reg] = arch.Segment{Selector: sel}
 }
 
 // xlat: AL = [seg:rBX + AL] (DS unless overridden; EBX with 67).
@@ -195,14 +205,24 @@ func (c *CPU) trap(vector uint8) {
 	panic(&Exception{Vector: vector})
 }
 
-// int3 is #BP, a trap (SDM Vol. 3A 6.15, Interrupt 3).
-func int3(c *CPU, in *decoder.Inst) { c.trap(arch.VecBP) }
+// int3 is #BP, a trap (SDM Vol. 3A 6.15, Interrupt 3); in system mode a
+// software interrupt through the IDT.
+func int3(c *CPU, in *decoder.Inst) {
+	if c.platform != nil {
+		c.softInt(arch.VecBP, eventSoftware)
+	}
+	c.trap(arch.VecBP)
+}
 
 // int n at CPL 3: the flat user model's IDT grants user access to no gate
 // (as an OS whose gates are all DPL 0 for these vectors), so INT n is
 // #GP(n*8+2) — the selector error code with IDT = 1 (SDM Vol. 2 INT n:
 // "IF software interrupt and gate DPL < CPL THEN #GP(vector*8 + 2)").
+// In system mode INT n goes through the guest's IDT.
 func intN(c *CPU, in *decoder.Inst) {
+	if c.platform != nil {
+		c.softInt(uint8(in.Imm), eventSoftware)
+	}
 	c.raiseCode(arch.VecGP, uint32(uint8(in.Imm))<<3|2)
 }
 
@@ -210,16 +230,18 @@ func intN(c *CPU, in *decoder.Inst) {
 //
 //	leaf        EAX         EBX         ECX         EDX
 //	0           7           "Twin"      "CPU!"      "Step"     vendor "TwinStepCPU!"
-//	1           0x000806c1  0x800       SSE3 SSSE3 CX16 SSE4.1 SSE4.2 MOVBE POPCNT
-//	                        (CLFLUSH    (ECX)       TSC CX8 CMOV CLFSH MMX FXSR SSE SSE2 (EDX)
-//	                        line 64)                no FPU, AVX, XSAVE or OSXSAVE
+//	1           0x000806c1  0x800       SSE3 SSSE3 CX16 SSE4.1 SSE4.2 x2APIC MOVBE POPCNT
+//	                        (CLFLUSH    (ECX)       PSE TSC MSR PAE CX8 APIC PGE CMOV PAT CLFSH
+//	                        line 64,                MMX FXSR SSE SSE2 (EDX)
+//	                        APIC ID 0)              no FPU, AVX, XSAVE or OSXSAVE
 //	2-6         0           0           0           0
-//	7 (any sub) 0           0           0           0
+//	7 (sub 0)   0           FSGSBASE    RDPID       0
+//	                        SMEP SMAP
 //	0x80000000  0x80000008  0           0           0
-//	0x80000001  0           0           LAHF-SAHF LZCNT   SYSCALL NX RDTSCP LM
+//	0x80000001  0           0           LAHF-SAHF LZCNT   SYSCALL NX Page1GB RDTSCP LM
 //	0x80000002-4 brand string "TwinStep x86-64 emulator" padded with NULs
 //	0x80000005-7 0          0           0           0
-//	0x80000008  0x3030      0           0           0          48-bit physical and linear
+//	0x80000008  0x3028      0           0           0          40-bit physical, 48-bit linear
 //	other       0           0           0           0
 //
 // Intel returns the highest basic leaf's data for a leaf above the maximum;
@@ -227,7 +249,7 @@ func intN(c *CPU, in *decoder.Inst) {
 // checks the maximum leaf first.
 func cpuid(c *CPU, in *decoder.Inst) {
 	leaf := uint32(c.s.GPR[arch.RAX])
-	a, b, cx, d := cpuidLeaf(leaf)
+	a, b, cx, d := cpuidLeaf(leaf, uint32(c.s.GPR[arch.RCX]))
 	c.setReg(arch.RAX, 4, uint64(a))
 	c.setReg(arch.RBX, 4, uint64(b))
 	c.setReg(arch.RCX, 4, uint64(cx))
@@ -247,9 +269,16 @@ const (
 	cpuidEcxSSE42  = 1 << 20
 	cpuidEcxMOVBE  = 1 << 22
 	cpuidEcxPOPCNT = 1 << 23
+	cpuidEcxX2APIC = 1 << 21
+	cpuidEdxPSE    = 1 << 3
 	cpuidEdxTSC    = 1 << 4
+	cpuidEdxMSR    = 1 << 5
+	cpuidEdxPAE    = 1 << 6
 	cpuidEdxCX8    = 1 << 8
+	cpuidEdxAPIC   = 1 << 9
+	cpuidEdxPGE    = 1 << 13
 	cpuidEdxCMOV   = 1 << 15
+	cpuidEdxPAT    = 1 << 16
 	cpuidEdxCLFSH  = 1 << 19
 	cpuidEdxMMX    = 1 << 23
 	cpuidEdxFXSR   = 1 << 24
@@ -260,29 +289,41 @@ const (
 	cpuidExtEcxABM     = 1 << 5 // LZCNT
 	cpuidExtEdxSYSCALL = 1 << 11
 	cpuidExtEdxNX      = 1 << 20
+	cpuidExtEdxPage1GB = 1 << 26
 	cpuidExtEdxRDTSCP  = 1 << 27
 	cpuidExtEdxLM      = 1 << 29
+
+	cpuid7EbxFSGSBASE = 1 << 0
+	cpuid7EbxSMEP     = 1 << 7
+	cpuid7EbxSMAP     = 1 << 20
+	cpuid7EcxRDPID    = 1 << 22
 )
 
-func cpuidLeaf(leaf uint32) (a, b, c, d uint32) {
+func cpuidLeaf(leaf, sub uint32) (a, b, c, d uint32) {
 	switch leaf {
 	case 0:
 		return 7, le32("Twin"), le32("CPU!"), le32("Step")
 	case 1:
 		return 0x000806c1, 0x800,
-			cpuidEcxSSE3 | cpuidEcxSSSE3 | cpuidEcxCX16 | cpuidEcxSSE41 | cpuidEcxSSE42 | cpuidEcxMOVBE | cpuidEcxPOPCNT,
-			cpuidEdxTSC | cpuidEdxCX8 | cpuidEdxCMOV | cpuidEdxCLFSH | cpuidEdxMMX | cpuidEdxFXSR | cpuidEdxSSE | cpuidEdxSSE2
+			cpuidEcxSSE3 | cpuidEcxSSSE3 | cpuidEcxCX16 | cpuidEcxSSE41 | cpuidEcxSSE42 | cpuidEcxX2APIC |
+				cpuidEcxMOVBE | cpuidEcxPOPCNT,
+			cpuidEdxPSE | cpuidEdxTSC | cpuidEdxMSR | cpuidEdxPAE | cpuidEdxCX8 | cpuidEdxAPIC | cpuidEdxPGE |
+				cpuidEdxCMOV | cpuidEdxPAT | cpuidEdxCLFSH | cpuidEdxMMX | cpuidEdxFXSR | cpuidEdxSSE | cpuidEdxSSE2
+	case 7:
+		if sub == 0 {
+			return 0, cpuid7EbxFSGSBASE | cpuid7EbxSMEP | cpuid7EbxSMAP, cpuid7EcxRDPID, 0
+		}
 	case 0x80000000:
 		return 0x80000008, 0, 0, 0
 	case 0x80000001:
 		return 0, 0, cpuidExtEcxLAHF | cpuidExtEcxABM,
-			cpuidExtEdxSYSCALL | cpuidExtEdxNX | cpuidExtEdxRDTSCP | cpuidExtEdxLM
+			cpuidExtEdxSYSCALL | cpuidExtEdxNX | cpuidExtEdxPage1GB | cpuidExtEdxRDTSCP | cpuidExtEdxLM
 	case 0x80000002, 0x80000003, 0x80000004:
 		s := brand[(leaf-0x80000002)*16:]
 		return binary.LittleEndian.Uint32(s), binary.LittleEndian.Uint32(s[4:]),
 			binary.LittleEndian.Uint32(s[8:]), binary.LittleEndian.Uint32(s[12:])
 	case 0x80000008:
-		return 0x3030, 0, 0, 0
+		return 0x3000 | PhysAddrBits, 0, 0, 0
 	}
 	return 0, 0, 0, 0
 }
@@ -295,7 +336,7 @@ func (c *CPU) tsc() uint64 {
 	if c.s.CR4&cr4TSD != 0 && c.s.CPL != 0 {
 		c.raiseCode(arch.VecGP, 0)
 	}
-	return c.Retired
+	return c.Retired + c.tscOffset
 }
 
 func rdtsc(c *CPU, in *decoder.Inst) {

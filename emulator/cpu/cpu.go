@@ -24,7 +24,18 @@ type CPU struct {
 	bus      Bus
 	platform Platform // nil outside system mode
 	tlb      tlb
+	atlb     archTLB // system mode with paging on
 	code     codeCache
+
+	stopAt  uint64 // Run's slice ends when Retired reaches it
+	yielded bool   // an instruction ended the slice early (StopYield)
+	inhibit uint64 // interrupts are held off while Retired < inhibit (STI, MOV SS)
+	dr      [8]uint64
+	// tscOffset makes a WRMSR to the TSC stick: the counter is Retired plus it.
+	tscOffset uint64
+
+	history        [historyLen]delivery // the last deliveries, newest first
+	shutdownReason string
 
 	// Retired counts the instructions completed; RDTSC derives from it.
 	Retired uint64
@@ -66,13 +77,14 @@ func (c *CPU) SetState(s *arch.State) {
 	c.s = *s
 	c.s.RFLAGS = s.RFLAGS&^uint64(0xffc08028) | arch.FlagsFixed // reserved bits read 0, bit 1 reads 1
 	c.fl.op = lazyNone
-	c.tlb.flush()
+	c.flushTLB(false)
 }
 
-// FlushCaches drops the TLB and the decoded-instruction cache: call it after
-// changing guest memory behind the CPU's back.
+// FlushCaches drops the decoded-instruction cache and the fast access
+// caches: call it after changing guest memory behind the CPU's back. The
+// TLB stays, as it would on hardware if a device wrote the page tables.
 func (c *CPU) FlushCaches() {
-	c.tlb.flush()
+	c.dropFastPaths()
 	c.code.flush()
 }
 
@@ -100,6 +112,10 @@ type Exception struct {
 	ErrorCode    uint32
 	HasErrorCode bool
 	Address      uint64 // CR2 for #PF
+
+	kind event  // system mode: how it arose
+	ext  bool   // raised while delivering an external interrupt
+	next uint64 // traps: the RIP to return to
 }
 
 func (e *Exception) Error() string {
@@ -155,15 +171,48 @@ func (c *CPU) Run(n uint64) (stop Stop) {
 			stop = c.recovered(r)
 		}
 	}()
-	end := c.Retired + n
-	for c.Retired < end {
+	c.stopAt = c.Retired + n
+	c.yielded = false
+	for {
+		if stop, done := c.runSlice(); done {
+			return stop
+		}
+	}
+}
+
+// runSlice executes until the slice ends or an instruction stops it. In
+// system mode an exception is delivered through the IDT and the slice goes
+// on (done is false).
+func (c *CPU) runSlice() (stop Stop, done bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			if e, ok := r.(*Exception); ok && c.platform != nil {
+				if c.raiseEvent(e) {
+					stop, done = Stop{Kind: StopShutdown, Detail: c.shutdownReport()}, true
+				}
+				return
+			}
+			stop, done = c.recovered(r), true
+		}
+	}()
+	for c.Retired < c.stopAt {
 		d := c.fetch()
 		c.next = c.s.RIP + uint64(d.inst.Len)
 		d.exec(c, &d.inst)
 		c.s.RIP = c.next
 		c.Retired++
 	}
-	return Stop{Kind: StopCount}
+	if c.yielded {
+		return Stop{Kind: StopYield}, true
+	}
+	return Stop{Kind: StopCount}, true
+}
+
+// yield ends the current Run slice after this instruction, so the machine
+// can look at interrupts and devices again.
+func (c *CPU) yield() {
+	c.yielded = true
+	c.stopAt = c.Retired + 1
 }
 
 func (c *CPU) recovered(r any) Stop {

@@ -7,9 +7,11 @@ import (
 	"github.com/twinstep/twinstep/emulator/decoder"
 )
 
-// The decoded-instruction cache: per linear code page, the decoded
-// instruction at each offset. A write to a page with decoded code drops the
-// page (and the page before it, whose last instruction may run into it).
+// The decoded-instruction cache: per physical code page, the decoded
+// instruction at each offset. It is keyed physically so that a write through
+// any mapping of a page (a kernel writing code through its direct map) drops
+// what was decoded from it. An instruction that crosses into the next page
+// depends on two pages and is decoded afresh each time instead of cached.
 type decoded struct {
 	inst decoder.Inst
 	exec handler
@@ -20,9 +22,10 @@ type codePage struct {
 }
 
 type codeCache struct {
-	pages  map[uint64]*codePage
-	curLPN uint64 // the page fetch last used, +1 (0 = none)
-	cur    *codePage
+	pages   map[uint64]*codePage // by physical page number
+	curLPN  uint64               // the linear page fetch last used, +1 (0 = none)
+	cur     *codePage
+	scratch decoded // the current page-crossing instruction
 }
 
 func (cc *codeCache) init() { cc.pages = make(map[uint64]*codePage) }
@@ -32,17 +35,14 @@ func (cc *codeCache) flush() {
 	cc.curLPN, cc.cur = 0, nil
 }
 
-func (cc *codeCache) has(lpn uint64) bool {
-	return cc.pages[lpn] != nil || cc.pages[lpn-1] != nil
-}
+func (cc *codeCache) has(ppn uint64) bool { return cc.pages[ppn] != nil }
 
-// invalidate drops decoded code that a write to page lpn may change.
-func (cc *codeCache) invalidate(lpn uint64) bool {
-	if !cc.has(lpn) {
+// invalidate drops decoded code that a write to physical page ppn may change.
+func (cc *codeCache) invalidate(ppn uint64) bool {
+	if !cc.has(ppn) {
 		return false
 	}
-	delete(cc.pages, lpn)
-	delete(cc.pages, lpn-1)
+	delete(cc.pages, ppn)
 	cc.curLPN, cc.cur = 0, nil
 	return true
 }
@@ -52,37 +52,47 @@ func (c *CPU) fetch() *decoded {
 	lpn := rip >> 12
 	cc := &c.code
 	if cc.curLPN != lpn+1 {
-		cc.cur = cc.pages[lpn]
+		pa, p := c.resolve(rip, arch.CS, accFetch)
+		if p == nil {
+			return c.decodeAt(rip, &cc.scratch) // code in MMIO: never cached
+		}
+		cc.cur = cc.pages[pa>>12]
 		if cc.cur == nil {
 			cc.cur = new(codePage)
-			cc.pages[lpn] = cc.cur
-			// Writes to this page (and the next, which an instruction may
-			// run into) must now go through the slow path.
-			c.tlb.flushPage(lpn)
-			c.tlb.flushPage(lpn + 1)
+			cc.pages[pa>>12] = cc.cur
+			// Writes to this page must now go through the slow path.
+			c.tlb.dropWrites(p)
 		}
 		cc.curLPN = lpn + 1
 	}
 	d := cc.cur.at[rip&0xfff]
 	if d == nil {
-		d = c.decodeAt(rip)
+		if rip&0xfff > 4096-decoder.MaxLen {
+			// It may cross into the next page: cache it only if it does not.
+			d = c.decodeAt(rip, &cc.scratch)
+			if rip&0xfff+uint64(d.inst.Len) > 4096 {
+				return d
+			}
+			d = &decoded{inst: d.inst, exec: d.exec}
+		} else {
+			d = c.decodeAt(rip, new(decoded))
+		}
 		cc.cur.at[rip&0xfff] = d
 	}
 	return d
 }
 
-// decodeAt fetches and decodes the instruction at rip. A fetch fault on the
-// second page is raised only if the instruction really extends into it.
-func (c *CPU) decodeAt(rip uint64) *decoded {
+// decodeAt fetches and decodes the instruction at rip into d. A fetch fault
+// on the second page is raised only if the instruction really extends into
+// it.
+func (c *CPU) decodeAt(rip uint64, d *decoded) *decoded {
 	var buf [decoder.MaxLen]byte
-	p := c.translate(rip, arch.CS, accFetch)
-	n := copy(buf[:], p[rip&0xfff:])
+	n := c.fetchBytes(rip, buf[:])
 	in, err := decoder.Decode(buf[:n])
 	// A fetch fault on the next page comes before any decode fault (SDM
 	// Vol. 3A Table 6-2), so the page is fetched first.
 	if errors.Is(err, decoder.ErrTruncated) {
-		p2 := c.translate(rip+uint64(n), arch.CS, accFetch)
-		copy(buf[n:], p2[:])
+		c.fetchBytes(rip+uint64(n), buf[n:])
 		in, err = decoder.Decode(buf[:])
 	}
 	// Even an invalid instruction is sized first: longer than 15 bytes is
@@ -90,7 +100,7 @@ func (c *CPU) decodeAt(rip uint64) *decoded {
 	// one is #UD (see invalidVEX).
 	switch {
 	case err == nil:
-		d := &decoded{inst: in}
+		d.inst = in
 		d.exec = c.bind(&d.inst)
 		return d
 	case errors.Is(err, decoder.ErrTooLong):
@@ -101,4 +111,18 @@ func (c *CPU) decodeAt(rip uint64) *decoded {
 	}
 	c.raise(arch.VecUD)
 	return nil
+}
+
+// fetchBytes fills b from la up to the end of la's page and returns the
+// count.
+func (c *CPU) fetchBytes(la uint64, b []byte) int {
+	pa, p := c.resolve(la, arch.CS, accFetch)
+	n := int(min(uint64(len(b)), 4096-la&0xfff))
+	if p == nil {
+		for i := range n {
+			b[i] = byte(c.platform.ReadMMIO(pa+uint64(i), 1))
+		}
+		return n
+	}
+	return copy(b[:n], p[la&0xfff:])
 }

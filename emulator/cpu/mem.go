@@ -6,9 +6,12 @@ import (
 	"github.com/twinstep/twinstep/arch"
 )
 
-// The TLB caches linear page -> host page for reads and for writes
-// separately: a page enters the write TLB only when a write to it needs no
-// further work (no decoded code on it), so the fast paths are one compare.
+// The fast path for memory accesses: per linear page, the host page for
+// reads and for writes separately. A page enters the read cache when the
+// current privilege context may read it, and the write cache when it may be
+// written with nothing more to do (dirty bit set, no decoded code on it), so
+// a hit is one compare. Anything that changes rights (CPL, RFLAGS.AC with
+// SMAP, CR0/CR3/CR4/EFER, INVLPG) drops both.
 const tlbBits = 8
 
 type tlbEntry struct {
@@ -35,6 +38,23 @@ func (t *tlb) flushPage(lpn uint64) {
 	}
 }
 
+// dropWrites removes every write-cache entry for host page p (it now holds
+// decoded code, so writes to it must take the slow path).
+func (t *tlb) dropWrites(p *[4096]byte) {
+	for i := range t.w {
+		if t.w[i].page == p {
+			t.w[i] = tlbEntry{}
+		}
+	}
+}
+
+// dropFastPaths empties the access caches and forgets the current code
+// page; the architectural TLB stays.
+func (c *CPU) dropFastPaths() {
+	c.tlb.flush()
+	c.code.curLPN, c.code.cur = 0, nil
+}
+
 // Access kinds, as the #PF error code's W and I/D bits encode them.
 const (
 	accRead  = 0
@@ -44,51 +64,60 @@ const (
 
 func canonical(a uint64) bool { return uint64(int64(a<<16)>>16) == a }
 
-// translate maps a linear page to its host page, raising #GP/#SS for a
-// non-canonical address and #PF for an unmapped one.
-func (c *CPU) translate(la uint64, seg uint8, acc int) *[4096]byte {
+// resolve maps la to a physical address for access acc: #GP/#SS for a
+// non-canonical address, then paging in system mode (flat mode maps linear
+// to physical one to one). It returns the host page too, or nil if no RAM
+// is there: in flat mode that is #PF, in system mode MMIO.
+func (c *CPU) resolve(la uint64, seg uint8, acc int) (uint64, *[4096]byte) {
 	if !canonical(la) {
 		if seg == arch.SS {
 			c.raiseCode(arch.VecSS, 0)
 		}
 		c.raiseCode(arch.VecGP, 0)
 	}
-	p := c.bus.Page(la)
-	if p == nil {
-		code := uint32(acc)
-		if c.s.CPL == 3 {
-			code |= 4
-		}
-		panic(&Exception{Vector: arch.VecPF, ErrorCode: code, HasErrorCode: true, Address: la})
+	pa := la
+	if c.platform != nil && c.s.CR0&arch.CR0PG != 0 {
+		pa = c.lookup(la, acc) | la&0xfff
 	}
-	return p
+	p := c.bus.Page(pa &^ 0xfff)
+	if p == nil && c.platform == nil {
+		c.pageFault(la, acc, 0)
+	}
+	return pa, p
 }
 
-func (c *CPU) pageR(la uint64, seg uint8) *[4096]byte {
+// pageR and pageW return the host page for an access to la, or nil for
+// MMIO (whose physical address they also return).
+func (c *CPU) pageR(la uint64, seg uint8) (*[4096]byte, uint64) {
 	lpn := la >> 12
 	e := &c.tlb.r[lpn&(1<<tlbBits-1)]
 	if e.tag == lpn+1 {
-		return e.page
+		return e.page, 0
 	}
-	p := c.translate(la, seg, accRead)
-	*e = tlbEntry{lpn + 1, p}
-	return p
+	pa, p := c.resolve(la, seg, accRead)
+	if p != nil {
+		*e = tlbEntry{lpn + 1, p}
+	}
+	return p, pa
 }
 
-func (c *CPU) pageW(la uint64, seg uint8) *[4096]byte {
+func (c *CPU) pageW(la uint64, seg uint8) (*[4096]byte, uint64) {
 	lpn := la >> 12
 	e := &c.tlb.w[lpn&(1<<tlbBits-1)]
 	if e.tag == lpn+1 {
-		return e.page
+		return e.page, 0
 	}
-	p := c.translate(la, seg, accWrite)
-	if c.code.invalidate(lpn) {
+	pa, p := c.resolve(la, seg, accWrite)
+	if p == nil {
+		return nil, pa
+	}
+	if c.code.invalidate(pa >> 12) {
 		c.tlb.r[lpn&(1<<tlbBits-1)] = tlbEntry{} // keep the pair consistent
 	}
-	if !c.code.has(lpn) {
+	if !c.code.has(pa >> 12) {
 		*e = tlbEntry{lpn + 1, p}
 	}
-	return p
+	return p, pa
 }
 
 func (c *CPU) alignCheck(la uint64, size int) {
@@ -105,7 +134,10 @@ func (c *CPU) read(la uint64, size int, seg uint8) uint64 {
 		if c.s.RFLAGS&arch.AC != 0 {
 			c.alignCheck(la, size)
 		}
-		p := c.pageR(la, seg)
+		p, pa := c.pageR(la, seg)
+		if p == nil {
+			return c.platform.ReadMMIO(pa, size) & (1<<(8*size) - 1)
+		}
 		switch size {
 		case 1:
 			return uint64(p[off])
@@ -130,7 +162,11 @@ func (c *CPU) write(la uint64, size int, v uint64, seg uint8) {
 		if c.s.RFLAGS&arch.AC != 0 {
 			c.alignCheck(la, size)
 		}
-		p := c.pageW(la, seg)
+		p, pa := c.pageW(la, seg)
+		if p == nil {
+			c.writeMMIO(la, pa, size, v)
+			return
+		}
 		if c.WriteLog != nil {
 			var nv [8]byte
 			binary.LittleEndian.PutUint64(nv[:], v)
@@ -153,6 +189,18 @@ func (c *CPU) write(la uint64, size int, v uint64, seg uint8) {
 	c.writeBytes(la, b[:size], seg)
 }
 
+// writeMMIO hands a store to a device; the run yields afterwards because
+// the device may now want to interrupt.
+func (c *CPU) writeMMIO(la, pa uint64, size int, v uint64) {
+	if c.WriteLog != nil {
+		var nv [8]byte
+		binary.LittleEndian.PutUint64(nv[:], v)
+		c.logWrite(la, make([]byte, size), nil, nv[:size])
+	}
+	c.platform.WriteMMIO(pa, size, v)
+	c.yield()
+}
+
 // logWrite records a write whose old bytes are old1 followed by old2.
 func (c *CPU) logWrite(la uint64, old1, old2, nv []byte) {
 	w := MemWrite{Addr: la, Old: make([]byte, 0, len(nv)), New: append([]byte(nil), nv...)}
@@ -166,25 +214,40 @@ func (c *CPU) readBytes(la uint64, b []byte, seg uint8) {
 		c.alignCheck(la, len(b))
 	}
 	for len(b) > 0 {
-		p := c.pageR(la, seg)
-		n := copy(b, p[la&0xfff:])
+		p, pa := c.pageR(la, seg)
+		n := int(min(uint64(len(b)), 4096-la&0xfff))
+		if p == nil {
+			for i := range n {
+				b[i] = byte(c.platform.ReadMMIO(pa+uint64(i), 1))
+			}
+		} else {
+			copy(b[:n], p[la&0xfff:])
+		}
 		b, la = b[n:], la+uint64(n)
 	}
 }
 
 // writeBytes stores b at la; every page is translated before any byte is
-// written.
+// written. Writes are at most a page long, so they touch at most two pages.
 func (c *CPU) writeBytes(la uint64, b []byte, seg uint8) {
 	if c.s.RFLAGS&arch.AC != 0 && len(b) <= 8 {
 		c.alignCheck(la, len(b))
 	}
-	// Writes are at most a page long, so they touch at most two pages.
 	off := la & 0xfff
-	first := c.pageW(la, seg)
 	n := min(len(b), int(4096-off))
+	first, pa1 := c.pageW(la, seg)
 	var second *[4096]byte
+	var pa2 uint64
 	if n < len(b) {
-		second = c.pageW((la+uint64(n))&^0xfff, seg)
+		second, pa2 = c.pageW((la+uint64(n))&^0xfff, seg)
+	}
+	if first == nil || (n < len(b) && second == nil) {
+		// At least one side is MMIO: byte by byte, through the same paths.
+		c.storePiece(la, pa1, first, b[:n])
+		if n < len(b) {
+			c.storePiece(la+uint64(n), pa2, second, b[n:])
+		}
+		return
 	}
 	if c.WriteLog != nil {
 		var old2 []byte
@@ -197,6 +260,22 @@ func (c *CPU) writeBytes(la uint64, b []byte, seg uint8) {
 	if second != nil {
 		copy(second[:], b[n:])
 	}
+}
+
+// storePiece stores b, which lies within one page, to RAM page p or to MMIO
+// at pa.
+func (c *CPU) storePiece(la, pa uint64, p *[4096]byte, b []byte) {
+	if p == nil {
+		for i, x := range b {
+			c.writeMMIO(la+uint64(i), pa+uint64(i), 1, uint64(x))
+		}
+		return
+	}
+	off := la & 0xfff
+	if c.WriteLog != nil {
+		c.logWrite(la, p[off:off+uint64(len(b))], nil, b)
+	}
+	copy(p[off:], b)
 }
 
 // read128 and write128 move 16 bytes (an XMM operand).

@@ -11,8 +11,6 @@ func init() {
 	on(mov, "mov")
 	onForm(movFromSeg, "mov", "Ev,Sw")
 	onForm(movToSeg, "mov", "Sw,Ew")
-	onForm(unimplementedHere, "mov", "Cq")
-	onForm(unimplementedHere, "mov", "Dq")
 	on(movzx, "movzx")
 	on(movsx, "movsx", "movsxd")
 	on(lea, "lea")
@@ -22,10 +20,6 @@ func init() {
 		on(setcc, "set"+cc)
 	}
 }
-
-// unimplementedHere marks forms whose semantics belong to the system level
-// (control and debug registers), which this package does not model yet.
-func unimplementedHere(c *CPU, in *decoder.Inst) { notImplemented(c, in) }
 
 func mov(c *CPU, in *decoder.Inst) {
 	c.setArg(in, 0, c.arg(in, 1))
@@ -44,14 +38,17 @@ func movFromSeg(c *CPU, in *decoder.Inst) {
 	c.setReg(in.Args[0].Reg, in.Args[0].Size, v)
 }
 
-// Loading a segment register needs descriptor checks: only the null
-// selector into DS/ES/FS/GS at CPL 3 is modelled here.
+// mov Sreg loads through the descriptor checks; MOV SS holds interrupts
+// off for one instruction so a following stack-pointer load is atomic.
 func movToSeg(c *CPU, in *decoder.Inst) {
 	r := in.Args[0].Reg
 	if r == arch.CS || r > arch.GS {
 		c.raise(arch.VecUD)
 	}
-	notImplemented(c, in)
+	c.loadSegment(in, r, uint16(c.arg(in, 1)))
+	if r == arch.SS {
+		c.inhibit = c.Retired + 2
+	}
 }
 
 func movzx(c *CPU, in *decoder.Inst) {

@@ -32,12 +32,3 @@ func NewSystem(bus Bus, p Platform) *CPU {
 	c.platform = p
 	return c
 }
-
-// InterruptWindow reports whether an external interrupt can be taken now:
-// RFLAGS.IF is set and no STI or MOV SS shadow is in force.
-func (c *CPU) InterruptWindow() bool { return false }
-
-// Interrupt delivers external interrupt vector through the guest IDT (the
-// caller has checked InterruptWindow). It returns StopShutdown if delivery
-// triple-faulted, StopCount otherwise.
-func (c *CPU) Interrupt(vector uint8) Stop { return Stop{Kind: StopCount} }

@@ -46,7 +46,7 @@ func maskmovdqu(c *CPU, in *decoder.Inst) {
 	var sel [16]bool
 	for i := range 16 {
 		if sel[i] = lane(m, 1, i)&0x80 != 0; sel[i] {
-			c.pageW(a+uint64(i), seg) // faults before anything is stored
+			_, _ = c.pageW(a+uint64(i), seg) // faults before anything is stored
 		}
 	}
 	for i := range 16 {

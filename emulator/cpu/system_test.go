@@ -1,0 +1,143 @@
+package cpu
+
+import (
+	"testing"
+
+	"github.com/twinstep/twinstep/arch"
+)
+
+func movECX(v uint32) []byte { return append([]byte{0xb9}, le(v)...) }
+
+func TestMSRs(t *testing.T) {
+	wrmsr := func(msr uint32, v uint64) []byte {
+		return cat(movECX(msr), []byte{0xb8}, le(uint32(v)), []byte{0xba}, le(uint32(v>>32)), []byte{0x0f, 0x30})
+	}
+	rdmsr := func(msr uint32) []byte { return cat(movECX(msr), []byte{0x0f, 0x32}) }
+	tests := []struct {
+		name    string
+		code    []byte
+		check   func(s *arch.State) bool
+		faults  bool
+		comment string
+	}{
+		{name: "FS base", code: wrmsr(msrFSBase, 0x7fff12345000),
+			check: func(s *arch.State) bool { return s.Seg[arch.FS].Base == 0x7fff12345000 }},
+		{name: "non-canonical GS base", code: wrmsr(msrGSBase, 0x800000000000), faults: true},
+		{name: "unknown MSR read", code: rdmsr(0x12345), faults: true},
+		{name: "EFER.LMA is read-only", code: cat(wrmsr(msrEFER, arch.EFERSCE|arch.EFERLME|arch.EFERNXE), rdmsr(msrEFER)),
+			check: func(s *arch.State) bool { return s.EFER&arch.EFERLMA != 0 && s.GPR[arch.RAX]&arch.EFERLMA != 0 }},
+		{name: "platform MSR", code: rdmsr(msrAPICBase),
+			check: func(s *arch.State) bool { return s.GPR[arch.RAX] == 0xfee00900 }},
+		{name: "PAT rejects reserved types", code: wrmsr(msrPAT, 2), faults: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newTestMachine(t)
+			m.code(tCode, append(tc.code, 0xf4)...)
+			stop := m.run(20)
+			if tc.faults {
+				if stop.Kind != StopHalt || m.c.s.RIP-1 != tHandlers+arch.VecGP*16 {
+					t.Fatalf("stop %v at %#x, want #GP", stop, m.c.s.RIP)
+				}
+				return
+			}
+			if stop.Kind != StopHalt || m.c.s.RIP != tCode+uint64(len(tc.code))+1 {
+				t.Fatalf("stop %v at %#x", stop, m.c.s.RIP)
+			}
+			if !tc.check(m.state()) {
+				t.Errorf("state after: %+v", m.state())
+			}
+		})
+	}
+}
+
+// Privileged instructions at CPL 3 are #GP(0).
+func TestPrivilegedAtCPL3(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		code []byte
+	}{
+		{"hlt", hlt}, {"mov cr3", []byte{0x0f, 0x22, 0xd8}}, {"rdmsr", []byte{0x0f, 0x32}},
+		{"wrmsr", []byte{0x0f, 0x30}}, {"lgdt", []byte{0x0f, 0x01, 0x10}}, {"invlpg", []byte{0x0f, 0x01, 0x38}},
+		{"swapgs", []byte{0x0f, 0x01, 0xf8}}, {"cli", []byte{0xfa}}, {"sysret", []byte{0x48, 0x0f, 0x07}},
+		{"mov dr7", []byte{0x0f, 0x23, 0xf8}}, {"out", []byte{0xe6, 0x80}}, {"clts", []byte{0x0f, 0x06}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newTestMachine(t)
+			m.toUser(tUserCode)
+			m.code(tUserCode, tc.code...)
+			if v := m.runToHandler(); v != arch.VecGP {
+				t.Fatalf("vector %d, want #GP", v)
+			}
+			if code, f := m.frame(true); code != 0 || f[0] != tUserCode {
+				t.Errorf("error code %#x rip %#x", code, f[0])
+			}
+		})
+	}
+}
+
+// IN and OUT at CPL 3 go through the TSS I/O bitmap.
+func TestIOPermissionBitmap(t *testing.T) {
+	m := newTestMachine(t)
+	// A bitmap at TSS offset 0x68 covering ports 0-0x3ff, all denied but
+	// 0x3f8-0x3ff.
+	m.setState(func(s *arch.State) { s.TR.Limit = 0x68 + 0x80 })
+	for i := uint64(0); i < 0x80; i += 8 {
+		m.put64(tTSS+0x68+i, ^uint64(0))
+	}
+	m.bus.pages[tTSS>>12][0x68+0x3f8/8] = 0
+	m.pl.in[0x3fd] = 0x60
+	m.toUser(tUserCode)
+	m.code(tUserCode, 0x66, 0xba, 0xfd, 0x03, 0xec, // mov dx,0x3fd; in al,dx
+		0x66, 0xba, 0xf8, 0x03, 0xee, // mov dx,0x3f8; out dx,al
+		0x66, 0xba, 0xf6, 0x03, 0xee) // mov dx,0x3f6; out dx,al (denied)
+	if v := m.runToHandler(); v != arch.VecGP {
+		t.Fatalf("vector %d", v)
+	}
+	if _, f := m.frame(true); f[0] != tUserCode+14 {
+		t.Errorf("fault at %#x, want the denied out", f[0])
+	}
+	if len(m.pl.outs) != 1 || m.pl.outs[0] != (portWrite{0x3f8, 1, 0x60}) {
+		t.Errorf("port writes %+v", m.pl.outs)
+	}
+}
+
+func TestMovCR8IsTheTPR(t *testing.T) {
+	m := newTestMachine(t)
+	m.code(tCode, 0xb8, 9, 0, 0, 0, 0x44, 0x0f, 0x22, 0xc0, 0xf4) // mov eax,9; mov cr8,rax; hlt
+	m.run(10)
+	if m.pl.tpr != 0x90 {
+		t.Errorf("TPR %#x, want 0x90", m.pl.tpr)
+	}
+}
+
+// Segment loads check descriptors: a user data segment loads at CPL 3, a
+// kernel one does not, and a null SS is refused at CPL 3.
+func TestSegmentLoads(t *testing.T) {
+	tests := []struct {
+		name string
+		code []byte
+		gp   bool
+		ec   uint64
+	}{
+		{"user data into DS", []byte{0xb8, selUData, 0, 0, 0, 0x8e, 0xd8}, false, 0},
+		{"kernel data into DS", []byte{0xb8, selKData | 3, 0, 0, 0, 0x8e, 0xd8}, true, selKData},
+		{"null into SS", []byte{0x31, 0xc0, 0x8e, 0xd0}, true, 0},
+		{"beyond the GDT", []byte{0xb8, 0xfb, 0, 0, 0, 0x8e, 0xe0}, true, 0xf8},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newTestMachine(t)
+			m.toUser(tUserCode)
+			m.code(tUserCode, append(tc.code, 0x0f, 0x0b)...)
+			v := m.runToHandler()
+			code, _ := m.frame(v == arch.VecGP)
+			switch {
+			case tc.gp && (v != arch.VecGP || code != tc.ec):
+				t.Errorf("vector %d code %#x, want #GP(%#x)", v, code, tc.ec)
+			case !tc.gp && v != arch.VecUD:
+				t.Errorf("vector %d, want the load to succeed", v)
+			}
+		})
+	}
+}
