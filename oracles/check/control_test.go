@@ -97,20 +97,22 @@ func runEmu(t *testing.T, code []byte, s arch.State, n uint64, data []byte) engi
 
 func TestControlCPUID(t *testing.T) {
 	for _, tc := range []struct {
-		leaf, a, b, c, d uint32
+		leaf, sub, a, b, c, d uint32
 	}{
-		{0, 7, 0x6e697754, 0x21555043, 0x70657453},
-		{1, 0x000806c1, 0x800, 0x00d82201, 0x0788_8110},
-		{7, 0, 0, 0, 0},
-		{0x80000000, 0x80000008, 0, 0, 0},
-		{0x80000001, 0, 0, 0x21, 0x2810_0800},
-		{0x80000002, 0x6e697754, 0x70657453, 0x36387820, 0x2034362d},
-		{0x80000008, 0x3030, 0, 0, 0},
-		{0x12345678, 0, 0, 0, 0},
+		{0, 0, 7, 0x6e697754, 0x21555043, 0x70657453},
+		{1, 0, 0x000806c1, 0x800, 0x00f82201, 0x0789_a378},
+		{7, 0, 0, 0x0010_0081, 0x0040_0000, 0},
+		{7, 1, 0, 0, 0, 0},
+		{0x80000000, 0, 0x80000008, 0, 0, 0},
+		{0x80000001, 0, 0, 0, 0x21, 0x2c10_0800},
+		{0x80000002, 0, 0x6e697754, 0x70657453, 0x36387820, 0x2034362d},
+		{0x80000008, 0, 0x3028, 0, 0, 0},
+		{0x12345678, 0, 0, 0, 0, 0},
 	} {
 		s := arch.Flat64()
 		s.GPR[arch.RAX] = 0xffffffff00000000 | uint64(tc.leaf)
-		s.GPR[arch.RBX], s.GPR[arch.RCX], s.GPR[arch.RDX] = ^uint64(0), ^uint64(0), ^uint64(0)
+		s.GPR[arch.RBX], s.GPR[arch.RDX] = ^uint64(0), ^uint64(0)
+		s.GPR[arch.RCX] = 0xffffffff00000000 | uint64(tc.sub)
 		r := runEmu(t, []byte{0x0f, 0xa2}, s, 1, nil)
 		g := r.State.GPR
 		if r.Outcome != engine.Completed || g[arch.RAX] != uint64(tc.a) || g[arch.RBX] != uint64(tc.b) ||
