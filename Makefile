@@ -14,6 +14,8 @@ PGO := $(CURDIR)/cmd/twinstep/default.pgo
 
 all: build
 
+include kernel/kernel.mk
+
 # Install Debian packages only when missing, so repeated runs are quick and
 # need no network.
 deps:

@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	github.com/unicorn-engine/unicorn v0.0.0-20221101153654-241a391cecac
 	golang.org/x/arch v0.32.0
+	golang.org/x/term v0.29.0
 )
 
 require (

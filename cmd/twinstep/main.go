@@ -1,6 +1,7 @@
 // Command twinstep is the harness's command line: run one instruction on an
-// engine or on both (step), compare the decoder with x86asm (decode), and
-// list which instruction forms are implemented and checked (coverage).
+// engine or on both (step), compare the decoder with x86asm (decode), list
+// which instruction forms are implemented and checked (coverage), and boot a
+// kernel on the emulated machine (run).
 package main
 
 import (
@@ -45,6 +46,7 @@ var commands = []command{
 	{"decode", "decode encodings with our decoder and x86asm and compare the lengths", runDecode},
 	{"coverage", "list every decoder form: implemented? exercised against an oracle?", runCoverage},
 	{"corpus", "add a regression case: 'corpus add --name N --bytes HEX --why TEXT'", runCorpus},
+	{"run", "boot a kernel on the emulated machine, its serial console on the terminal", runRun},
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }

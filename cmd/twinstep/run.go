@@ -1,0 +1,158 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/twinstep/twinstep/emulator/machine"
+)
+
+const runHelp = `Usage: twinstep run KERNEL [--initrd FILE] [--cmdline TEXT] [--memory MiB] [--max-instructions N]
+
+Boots KERNEL, an ELF64 x86-64 kernel following boot protocol 1
+(docs/BOOT.md), on the emulated machine. The serial console (COM1) is
+standard output; standard input is its keyboard. On a terminal, input is
+raw (every key goes to the guest) and Ctrl-A x quits; otherwise input is
+read to its end and the run ends when the guest exits or stops.
+
+When the run ends, a line on standard error says how, after how many
+instructions and how fast. The exit status is the guest's debug-exit status
+(port 0xf4, at most 255); 2 if the kernel could not be loaded or the run
+ended any other way (triple fault, halted for good, unimplemented
+instruction, internal error, instruction limit); 1 if a file could not be
+read.
+`
+
+// exitGuestFailed is the status of a run that did not end in a debug exit.
+const exitGuestFailed = 2
+
+func runRun(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("run", runHelp)
+	initrdPath := fs.String("initrd", "", "the initial ramdisk `file` (a ustar archive)")
+	cmdline := fs.String("cmdline", "", "the kernel command `line`")
+	memory := fs.Int("memory", 128, "RAM size in `MiB`")
+	limit := fs.Uint64("max-instructions", 0, "end the run after `N` instructions (0: no limit)")
+	pos, ok, code := parseInterspersed(fs, args, stdout, stderr)
+	if !ok {
+		return code
+	}
+	if len(pos) != 1 {
+		fmt.Fprintf(stderr, "twinstep run: want one KERNEL file, got %d arguments (run 'twinstep run -h')\n", len(pos))
+		return exitUsage
+	}
+	if *memory <= 0 {
+		fmt.Fprintf(stderr, "twinstep run: --memory %d: want a positive size in MiB\n", *memory)
+		return exitUsage
+	}
+	kernel, err := os.ReadFile(pos[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "twinstep run: reading the kernel: %v\n", err)
+		return exitError
+	}
+	var initrd []byte
+	if *initrdPath != "" {
+		if initrd, err = os.ReadFile(*initrdPath); err != nil {
+			fmt.Fprintf(stderr, "twinstep run: reading the initrd: %v\n", err)
+			return exitError
+		}
+	}
+	m, err := machine.New(machine.Config{Kernel: kernel, Initrd: initrd, Cmdline: *cmdline, MemoryMiB: *memory, Console: stdout})
+	if err != nil {
+		fmt.Fprintf(stderr, "twinstep run: cannot boot %s: %v\n", pos[0], err)
+		return exitGuestFailed
+	}
+	return boot(m, *limit, stderr)
+}
+
+// boot runs the machine with standard input as its console input and
+// reports how the run ended.
+func boot(m *machine.Machine, limit uint64, stderr io.Writer) int {
+	con, err := startConsole(stdin, m.SendSerial)
+	if err != nil {
+		fmt.Fprintf(stderr, "twinstep run: %v\n", err)
+		return exitError
+	}
+	defer con.stop() // also on a panic, so the terminal is never left raw
+	m.Interactive = con.interactive
+	type result struct {
+		exit machine.Exit
+		err  error
+	}
+	done := make(chan result, 1)
+	start := time.Now()
+	go func() {
+		// main's recover does not reach this goroutine, and a crash here
+		// would leave the terminal raw.
+		defer func() {
+			if p := recover(); p != nil {
+				done <- result{err: fmt.Errorf("internal error: %v\n%s", p, debug.Stack())}
+			}
+		}()
+		e, err := m.Run(limit)
+		done <- result{e, err}
+	}()
+	select {
+	case q := <-con.quit:
+		// The machine goroutine is left running: the process is ending.
+		con.stop()
+		fmt.Fprintf(stderr, "\ntwinstep: %s after %.3f s\n", q.why, time.Since(start).Seconds())
+		return q.code
+	case r := <-done:
+		con.stop()
+		if r.err != nil {
+			fmt.Fprintf(stderr, "twinstep: run failed: %v\n", r.err)
+			return exitGuestFailed
+		}
+		return report(r.exit, time.Since(start), stderr)
+	}
+}
+
+// report prints how the run ended and returns the exit status.
+func report(e machine.Exit, wall time.Duration, stderr io.Writer) int {
+	how := e.Reason.String()
+	if e.Reason == machine.DebugExit {
+		how += " status " + strconv.FormatUint(uint64(e.Status), 10)
+	}
+	mips := 0.0
+	if s := wall.Seconds(); s > 0 {
+		mips = float64(e.Instructions) / s / 1e6
+	}
+	fmt.Fprintf(stderr, "twinstep: %s after %s instructions in %.3f s (%.1f MIPS)\n", how, commas(e.Instructions), wall.Seconds(), mips)
+	if e.Reason != machine.DebugExit {
+		if e.Detail != "" {
+			fmt.Fprintf(stderr, "twinstep: %s\n", e.Detail)
+		}
+		return exitGuestFailed
+	}
+	return int(min(e.Status, 255))
+}
+
+// commas writes n with thousands separators: 1,234,567.
+func commas(n uint64) string {
+	s := strconv.FormatUint(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// parseInterspersed parses flags that may come before or after the
+// positional arguments ('twinstep run KERNEL --memory 64'): package flag
+// alone stops at the first positional one.
+func parseInterspersed(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (pos []string, ok bool, code int) {
+	for {
+		if ok, code := parseFlags(fs, args, stdout, stderr); !ok {
+			return nil, false, code
+		}
+		if fs.NArg() == 0 {
+			return pos, true, exitOK
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}

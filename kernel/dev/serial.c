@@ -1,0 +1,69 @@
+#include "dev/serial.h"
+#include "arch/cpu.h"
+#include "dev/apic.h"
+
+enum { THR = 0, RBR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4, LSR = 5 };
+#define LSR_DR 0x01
+#define LSR_THRE 0x20
+/* DTR | RTS | OUT2: OUT2 gates the interrupt line on PC-style boards. */
+#define MCR_NORMAL 0x0B
+#define MCR_LOOP 0x10
+
+/* Single producer (IRQ handler), single consumer (threads): indices only grow. */
+static volatile uint8_t ring[256];
+static volatile uint32_t ring_head, ring_tail;
+
+void serial_init(void)
+{
+	outb(COM1 + IER, 0);
+	outb(COM1 + LCR, 0x80); /* divisor latch: 115200 baud */
+	outb(COM1 + DLL, 1);
+	outb(COM1 + DLM, 0);
+	outb(COM1 + LCR, 0x03); /* 8N1 */
+	outb(COM1 + FCR, 0x07); /* FIFO on and cleared, trigger at 1 byte */
+	outb(COM1 + MCR, MCR_NORMAL);
+}
+
+void serial_putc(char c)
+{
+	if (c == '\n')
+		serial_putc('\r');
+	/* Bounded: a machine without a UART reads 0xFF and passes at once. */
+	for (int i = 0; i < 1000000 && !(inb(COM1 + LSR) & LSR_THRE); i++)
+		cpu_relax();
+	outb(COM1 + THR, (uint8_t)c);
+}
+
+static void serial_irq(struct regs *r)
+{
+	(void)r;
+	for (int i = 0; i < 64 && (inb(COM1 + LSR) & LSR_DR); i++) {
+		uint8_t c = inb(COM1 + RBR);
+		if (ring_head - ring_tail < sizeof ring)
+			ring[ring_head++ % sizeof ring] = c;
+	}
+	lapic_eoi();
+}
+
+void serial_init_irq(void)
+{
+	idt_set_handler(VEC_SERIAL, serial_irq);
+	ioapic_route(SERIAL_IRQ, VEC_SERIAL);
+	outb(COM1 + IER, 0x01);
+}
+
+bool serial_getc(uint8_t *c)
+{
+	if (ring_tail == ring_head)
+		return false;
+	*c = ring[ring_tail++ % sizeof ring];
+	return true;
+}
+
+void serial_set_loopback(bool on)
+{
+	/* Wait until everything already written has left the transmitter. */
+	for (int i = 0; i < 1000000 && !(inb(COM1 + LSR) & 0x40); i++)
+		cpu_relax();
+	outb(COM1 + MCR, on ? (MCR_NORMAL | MCR_LOOP) : MCR_NORMAL);
+}

@@ -1,0 +1,58 @@
+#include "arch/cpu.h"
+#include "boot/bootinfo.h"
+#include "dev/apic.h"
+#include "dev/ps2.h"
+#include "dev/serial.h"
+#include "fs/initrd.h"
+#include "lib/kprintf.h"
+#include "lib/string.h"
+#include "mm/pmm.h"
+#include "mm/vmm.h"
+#include "proc/syscall.h"
+#include "sched/thread.h"
+#include "test/selftest.h"
+
+/* True when word appears as a whole space-separated word of the command line. */
+static bool cmdline_has(const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *p = boot.cmdline; *p;) {
+		while (*p == ' ')
+			p++;
+		const char *end = p;
+		while (*end && *end != ' ')
+			end++;
+		if ((size_t)(end - p) == n && !strncmp(p, word, n))
+			return true;
+		p = end;
+	}
+	return false;
+}
+
+/* Entered from _start on the kernel's own stack, with the loader's tables. */
+void kmain(uint64_t info, uint64_t magic)
+{
+	serial_init();
+	kprintf("twinstep kernel\n");
+	bootinfo_init(info, magic);
+	bootinfo_print();
+	cpu_init();
+	pmm_init();
+	vmm_init();
+	/* Own tables and stack from here on: the boot data is free memory. */
+	pmm_reclaim_boot_data();
+	initrd_init(phys_to_virt(boot.initrd_base), boot.initrd_size);
+
+	apic_init();
+	serial_init_irq();
+	ps2_init();
+	sched_init();
+	syscall_init();
+	sti();
+
+	/* "crash" on the command line exercises the panic path (exit status 3). */
+	if (cmdline_has("crash"))
+		asm volatile("ud2");
+	int failed = selftest_run();
+	machine_exit(failed ? 1 : 0);
+}

@@ -1,0 +1,74 @@
+# The twinstep test kernel and its initial ramdisk (included by ../Makefile).
+# `make kernel` builds build/kernel.elf and build/initrd.tar.
+
+# -mgeneral-regs-only everywhere, user programs too: context switches save
+# no FPU or SSE state.
+K_SRC   := kernel
+K_OUT   := build/kernel-obj
+K_CC    ?= gcc
+K_LD    ?= ld
+K_CFLAGS := -O2 -g0 -std=gnu11 -Wall -Wextra -Werror -ffreestanding -mno-red-zone -mcmodel=kernel \
+	-fno-pic -fno-pie -nostdlib -mgeneral-regs-only -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -fno-builtin -I$(K_SRC) -MMD -MP
+K_ASFLAGS := -I$(K_SRC) -MMD -MP
+K_LDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack
+
+K_CSRCS := $(sort $(shell find $(K_SRC) -name '*.c' -not -path '$(K_SRC)/user/*'))
+K_SSRCS := $(sort $(shell find $(K_SRC) -name '*.S' -not -path '$(K_SRC)/user/*'))
+K_OBJS  := $(patsubst $(K_SRC)/%,$(K_OUT)/%.o,$(K_CSRCS) $(K_SSRCS))
+
+# User programs: static, freestanding, linked at 0x400000.
+U_OUT    := build/user-obj
+U_CFLAGS := -O2 -g0 -std=gnu11 -Wall -Wextra -Werror -ffreestanding -mno-red-zone -fno-pic -fno-pie \
+	-nostdlib -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables -fno-builtin \
+	-I$(K_SRC) -MMD -MP
+U_PROGS  := $(basename $(notdir $(filter-out $(K_SRC)/user/ulib.c,$(wildcard $(K_SRC)/user/*.c))))
+U_LIBOBJ := $(U_OUT)/crt0.S.o $(U_OUT)/ulib.c.o
+INITRD_ROOT  := build/initrd-root
+INITRD_FILES := $(shell find $(K_SRC)/initrd -type f)
+
+# Keep the user objects: they are intermediate files of a pattern chain.
+.SECONDARY: $(U_LIBOBJ) $(patsubst %,$(U_OUT)/%.c.o,$(U_PROGS))
+
+.PHONY: kernel
+kernel: build/kernel.elf build/initrd.tar
+
+build/kernel.elf: $(K_OBJS) $(K_SRC)/kernel.ld
+	@echo "  LD      $@"
+	@$(K_LD) $(K_LDFLAGS) -T $(K_SRC)/kernel.ld -o $@ $(K_OBJS)
+
+$(K_OUT)/%.c.o: $(K_SRC)/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(K_CC) $(K_CFLAGS) -c $< -o $@
+
+$(K_OUT)/%.S.o: $(K_SRC)/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(K_CC) $(K_ASFLAGS) -c $< -o $@
+
+$(U_OUT)/%.c.o: $(K_SRC)/user/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(K_CC) $(U_CFLAGS) -c $< -o $@
+
+$(U_OUT)/%.S.o: $(K_SRC)/user/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	@$(K_CC) $(K_ASFLAGS) -c $< -o $@
+
+$(INITRD_ROOT)/bin/%: $(U_OUT)/%.c.o $(U_LIBOBJ) $(K_SRC)/user/user.ld
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(K_LD) $(K_LDFLAGS) -static -T $(K_SRC)/user/user.ld -o $@ $(U_LIBOBJ) $<
+
+$(INITRD_ROOT)/%: $(K_SRC)/initrd/%
+	@mkdir -p $(dir $@)
+	@cp $< $@
+
+build/initrd.tar: $(addprefix $(INITRD_ROOT)/bin/,$(U_PROGS)) $(patsubst $(K_SRC)/initrd/%,$(INITRD_ROOT)/%,$(INITRD_FILES))
+	@echo "  TAR     $@"
+	@tar --format=ustar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --mode=go-w \
+		-C $(INITRD_ROOT) -cf $@ $$(ls $(INITRD_ROOT))
+
+-include $(K_OBJS:.o=.d) $(wildcard $(U_OUT)/*.d)

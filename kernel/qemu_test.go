@@ -1,0 +1,122 @@
+package kernel_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twinstep/twinstep/internal/kernelbuild"
+)
+
+// bootQEMU boots the kernel with the PVH loader and returns the console
+// output and QEMU's exit status (isa-debug-exit: (status << 1) | 1).
+func bootQEMU(t *testing.T, timeout time.Duration, cmdline string, accel ...string) (string, int, error) {
+	t.Helper()
+	qemu, err := exec.LookPath("qemu-system-x86_64")
+	if err != nil {
+		t.Fatalf("qemu-system-x86_64 not found: run `make deps` (it installs qemu-system-x86): %v", err)
+	}
+	kernel, initrd, err := kernelbuild.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	args := append(accel, "-machine", "q35", "-m", "128M", "-nographic", "-no-reboot",
+		"-serial", "stdio", "-monitor", "none", "-device", "isa-debug-exit,iobase=0xf4,iosize=4",
+		"-kernel", kernel, "-initrd", initrd, "-append", cmdline)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, qemu, args...)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	start := time.Now()
+	err = cmd.Run()
+	t.Logf("qemu %s: %v", strings.Join(accel, " "), time.Since(start).Round(time.Millisecond))
+	if ctx.Err() != nil {
+		return out.String(), -1, ctx.Err()
+	}
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return out.String(), exit.ExitCode(), nil
+	}
+	return out.String(), 0, err
+}
+
+// check asserts that every self-test passed and returns their names.
+func check(t *testing.T, out string, status int) []string {
+	t.Helper()
+	res, err := kernelbuild.ParseSelftest(out)
+	if err != nil {
+		t.Fatalf("%v\nconsole output:\n%s", err, out)
+	}
+	for _, tc := range res.Tests {
+		if !tc.Passed {
+			t.Errorf("self-test %s failed: %s", tc.Name, tc.Detail)
+		}
+	}
+	if res.Passed == 0 || res.Failed != 0 {
+		t.Errorf("selftest: %d passed, %d failed", res.Passed, res.Failed)
+	}
+	if status != 1 {
+		t.Errorf("QEMU exit status %d, want 1 (debug-exit status 0)", status)
+	}
+	if t.Failed() {
+		t.Logf("console output:\n%s", out)
+	}
+	return res.Names()
+}
+
+func TestQEMUTCG(t *testing.T) {
+	out, status, err := bootQEMU(t, 2*time.Minute, "selftest", "-accel", "tcg", "-cpu", "max")
+	if err != nil {
+		t.Fatalf("qemu: %v\n%s", err, out)
+	}
+	names := check(t, out, status)
+	t.Logf("%d self-tests passed: %s", len(names), strings.Join(names, " "))
+}
+
+// TestQEMUKVM needs a usable /dev/kvm; nested or restricted hosts often
+// cannot run it (QEMU aborts setting MSRs, or KVM is too slow to boot).
+func TestQEMUKVM(t *testing.T) {
+	f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0)
+	if err != nil {
+		t.Skipf("KVM unavailable: %v", err)
+	}
+	f.Close()
+	out, status, err := bootQEMU(t, 30*time.Second, "selftest", "-enable-kvm", "-cpu", "host")
+	if !strings.Contains(out, "twinstep kernel") {
+		t.Skipf("KVM unusable on this host (the kernel never started; %v, status %d):\n%s", err, status, out)
+	}
+	if err != nil {
+		t.Fatalf("qemu: %v\n%s", err, out)
+	}
+	check(t, out, status)
+}
+
+// TestQEMUPanic checks the panic path: an unrecoverable kernel exception
+// prints a report and exits with status 3, i.e. QEMU status (3 << 1) | 1.
+func TestQEMUPanic(t *testing.T) {
+	out, status, err := bootQEMU(t, 2*time.Minute, "crash", "-accel", "tcg", "-cpu", "max")
+	if err != nil {
+		t.Fatalf("qemu: %v\n%s", err, out)
+	}
+	for _, want := range []string{"kernel exception: invalid opcode (vector 6)", "RIP ", "R15 ", "KERNEL PANIC"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "selftest:") {
+		t.Error("self-tests ran after the panic")
+	}
+	if status != 7 {
+		t.Errorf("QEMU exit status %d, want 7 (debug-exit status 3)", status)
+	}
+	if t.Failed() {
+		t.Logf("console output:\n%s", out)
+	}
+}
