@@ -1,6 +1,6 @@
 # twinstep: `make test` installs what is missing, builds and runs every test.
 GO        ?= go
-APT_PKGS  := libunicorn-dev
+APT_PKGS  := libunicorn-dev gcc binutils make tar qemu-system-x86
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export GONOSUMDB := github.com/unicorn-engine/unicorn
 export GOFLAGS   ?= -mod=mod
@@ -25,7 +25,7 @@ deps:
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing >/dev/null || { \
-			echo "error: could not install$$missing (needed for the Unicorn oracle); install it with apt-get" >&2; exit 1; }; \
+			echo "error: could not install$$missing (libunicorn-dev: the Unicorn oracle; gcc, binutils: the kernel; qemu-system-x86: the kernel's QEMU boot test); install them with apt-get" >&2; exit 1; }; \
 	fi
 	@$(GO) mod download
 
@@ -44,14 +44,24 @@ FUZZTIME ?= 60s
 fuzz: deps
 	$(GO) test -run XXX -fuzz FuzzSemantics -fuzztime $(FUZZTIME) ./fuzz
 	$(GO) test -run XXX -fuzz FuzzDecodeLength -fuzztime $(FUZZTIME) ./fuzz
+	$(GO) test -run XXX -fuzz FuzzParseKernel -fuzztime $(FUZZTIME) ./emulator/boot
+	$(GO) test -run XXX -fuzz FuzzDevices -fuzztime $(FUZZTIME) ./emulator/devices
 
+# Emulator speed: the kernel's boot and self-tests (paging, interrupts,
+# user processes), then a CPU-bound loop, then the Unicorn oracle's cost.
 bench: deps
+	$(GO) test -pgo=$(PGO) -run XXX -bench Boot -benchtime 20x -count 3 ./kernel
 	$(GO) test -pgo=$(PGO) -run XXX -bench MIPS -benchtime 5000000x -count 3 ./emulator
 	$(GO) test -run XXX -bench . -benchtime 3000x ./oracles/unicorn
 
+# The profile merges the kernel boot and the CPU-bound loop, so neither
+# workload is tuned at the other's expense.
 pgo: deps
-	$(GO) test -run XXX -bench MIPS -benchtime 5000000x -cpuprofile $(PGO) ./emulator
-	rm -f emulator.test
+	@mkdir -p build
+	$(GO) test -run XXX -bench Boot -benchtime 40x -cpuprofile build/pgo-boot.prof ./kernel
+	$(GO) test -run XXX -bench MIPS -benchtime 5000000x -cpuprofile build/pgo-loop.prof ./emulator
+	$(GO) tool pprof -proto build/pgo-boot.prof build/pgo-loop.prof > $(PGO)
+	rm -f emulator.test kernel.test
 
 # The lockstep job (issue 5) needs the recorded cmd.exe boot; until it exists
 # this target says so and fails rather than pretending.

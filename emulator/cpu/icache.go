@@ -47,8 +47,20 @@ func (cc *codeCache) invalidate(ppn uint64) bool {
 	return true
 }
 
+// fetch returns the decoded instruction at RIP. The common case, an
+// instruction already decoded on the current code page, is small enough to
+// inline into the run loop.
 func (c *CPU) fetch() *decoded {
 	rip := c.s.RIP
+	if cc := &c.code; cc.curLPN == rip>>12+1 {
+		if d := cc.cur.at[rip&0xfff]; d != nil {
+			return d
+		}
+	}
+	return c.fetchSlow(rip)
+}
+
+func (c *CPU) fetchSlow(rip uint64) *decoded {
 	lpn := rip >> 12
 	cc := &c.code
 	if cc.curLPN != lpn+1 {

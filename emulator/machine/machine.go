@@ -77,7 +77,8 @@ func newMachine(mib int, console io.Writer) (*Machine, error) {
 	if console == nil {
 		console = io.Discard
 	}
-	m := &Machine{ram: make([]byte, mib<<20), console: &consoleWriter{w: console}}
+	m := &Machine{console: &consoleWriter{w: console}}
+	m.ram = newRAM(m, mib<<20)
 	m.lapic = devices.NewLAPIC(0)
 	m.ioapic = devices.NewIOAPIC(m.lapic)
 	m.lapic.EOIBroadcast = m.ioapic.EOI
