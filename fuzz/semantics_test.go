@@ -11,6 +11,7 @@ import (
 	"github.com/twinstep/twinstep/corpus"
 	"github.com/twinstep/twinstep/emulator"
 	"github.com/twinstep/twinstep/emulator/decoder"
+	"github.com/twinstep/twinstep/internal/kernelbuild"
 	"github.com/twinstep/twinstep/oracles/check"
 	"github.com/twinstep/twinstep/oracles/unicorn"
 )
@@ -79,6 +80,17 @@ func FuzzSemantics(f *testing.F) {
 	total := 0
 	for _, bin := range []string{"/bin/true", "/bin/ls", "/usr/bin/gzip"} {
 		total += seedsFromBinary(f, bin, 400)
+	}
+	// Our own kernel's code: what gcc emits for a kernel, including the
+	// system instructions (at CPL 3 they fault, identically on both sides).
+	kernel, _, err := kernelbuild.Build()
+	if err != nil {
+		f.Fatal(err)
+	}
+	if n := seedsFromBinary(f, kernel, 400); n == 0 {
+		f.Fatalf("no seeds from %s", kernel)
+	} else {
+		total += n
 	}
 	cases, err := corpus.Load(filepath.Join("..", corpus.Dir))
 	if err != nil {

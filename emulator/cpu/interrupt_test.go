@@ -38,6 +38,18 @@ func TestExceptionFrames(t *testing.T) {
 		{name: "contributory during contributory is #DF", setup: func(m *testMachine) {
 			m.put64(tIDT+arch.VecDE*16, m.get64(tIDT+arch.VecDE*16)&^(1<<47))
 		}, code: divZero, vector: arch.VecDF, hasCode: true, ripDelta: 2},
+		{name: "#SS for a non-canonical stack reference", user: true, setup: func(m *testMachine) {
+			m.setState(func(s *arch.State) { s.GPR[arch.RSP] = 0x0000800000000008 })
+		}, code: []byte{0x50}, vector: arch.VecSS, hasCode: true},
+		{name: "#AC for a misaligned user access", user: true, setup: func(m *testMachine) {
+			m.setState(func(s *arch.State) { s.CR0 |= arch.CR0AM; s.RFLAGS |= arch.AC })
+		}, code: movRAXFromAbs(tUserData + 1), vector: arch.VecAC, hasCode: true},
+		{name: "#NM for SSE with CR0.TS", setup: func(m *testMachine) {
+			m.setState(func(s *arch.State) { s.CR0 |= arch.CR0TS })
+		}, code: []byte{0x66, 0x0f, 0xef, 0xc0}, vector: arch.VecNM},
+		{name: "#XM for an unmasked SSE invalid operation", setup: func(m *testMachine) {
+			m.setState(func(s *arch.State) { s.MXCSR = 0x1f00 })
+		}, code: []byte{0x0f, 0x57, 0xc0, 0x0f, 0x57, 0xc9, 0xf3, 0x0f, 0x5e, 0xc1}, vector: arch.VecXM, ripDelta: 6},
 		{name: "#PF while delivering #PF is #DF", setup: func(m *testMachine) {
 			m.setState(func(s *arch.State) { s.GPR[arch.RSP] = 0x800 }) // stack on the unmapped page 0
 			m.setGate(arch.VecDF, tHandlers+arch.VecDF*16, 1, 0, 0xe)
@@ -46,13 +58,13 @@ func TestExceptionFrames(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			m := newTestMachine(t)
-			if tc.setup != nil {
-				tc.setup(m)
-			}
 			at := uint64(tCode)
 			if tc.user {
 				at = tUserCode
 				m.toUser(at)
+			}
+			if tc.setup != nil {
+				tc.setup(m)
 			}
 			pre := m.c.State()
 			m.code(at, tc.code...)
