@@ -23,7 +23,7 @@ U_CFLAGS := -O2 -g0 -std=gnu11 -Wall -Wextra -Werror -ffreestanding -mno-red-zon
 	-nostdlib -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables -fno-builtin \
 	-I$(K_SRC) -MMD -MP
 U_PROGS  := $(basename $(notdir $(filter-out $(K_SRC)/user/ulib.c,$(wildcard $(K_SRC)/user/*.c))))
-U_LIBOBJ := $(U_OUT)/crt0.S.o $(U_OUT)/ulib.c.o
+U_LIBOBJ := $(U_OUT)/crt0.S.o $(U_OUT)/ulib.c.o $(U_OUT)/string.c.o
 INITRD_ROOT  := build/initrd-root
 INITRD_FILES := $(shell find $(K_SRC)/initrd -type f)
 
@@ -50,6 +50,12 @@ $(K_OUT)/%.S.o: $(K_SRC)/%.S
 $(U_OUT)/%.c.o: $(K_SRC)/user/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
+	@$(K_CC) $(U_CFLAGS) -c $< -o $@
+
+# The user programs share the kernel's string functions (one copy).
+$(U_OUT)/string.c.o: $(K_SRC)/lib/string.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (user)"
 	@$(K_CC) $(U_CFLAGS) -c $< -o $@
 
 $(U_OUT)/%.S.o: $(K_SRC)/user/%.S

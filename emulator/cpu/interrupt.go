@@ -309,18 +309,7 @@ func iret(c *CPU, in *decoder.Inst) {
 		v[i] = c.read(sp+uint64(i)*n, int(n), arch.SS)
 	}
 	rip, sel, flags, rsp, ssSel := v[0], uint16(v[1]), v[2], v[3], uint16(v[4])
-	rpl := uint8(sel & 3)
-	if rpl < c.s.CPL {
-		c.raiseCode(arch.VecGP, uint32(sel&^3))
-	}
-	d := c.codeTarget(sel, in)
-	dpl := attrDPL(d.seg.Attr)
-	if d.seg.Attr&attrConform != 0 && dpl > rpl || d.seg.Attr&attrConform == 0 && dpl != rpl {
-		c.raiseCode(arch.VecGP, uint32(sel&^3))
-	}
-	if !canonical(rip) {
-		c.raiseCode(arch.VecGP, 0)
-	}
+	d, rpl := c.returnTarget(sel, rip, in)
 	// RFLAGS as the old privilege level may change them.
 	w := uint64(arch.ArithFlags | arch.TF | arch.DF | arch.NT | arch.RF | arch.AC | arch.ID)
 	if c.s.CPL == 0 {

@@ -246,8 +246,17 @@ func init() {
 	onForm(loadFarPointer, "lgs", "Gv,Mp")
 }
 
+// flatFar: a far transfer needs the GDT, which the flat model does not
+// have, so there it is reported unimplemented rather than guessed.
+func (c *CPU) flatFar(in *decoder.Inst) {
+	if c.platform == nil {
+		notImplemented(c, in)
+	}
+}
+
 // farPointer reads an m16:16/32/64 operand: the offset, then the selector.
 func (c *CPU) farPointer(in *decoder.Inst) (uint64, uint16) {
+	c.flatFar(in)
 	a := c.ea(in)
 	off := c.read(a, int(in.OpSize), in.Mem.Seg)
 	sel := uint16(c.read(a+uint64(in.OpSize), 2, in.Mem.Seg))
@@ -294,6 +303,7 @@ func callFar(c *CPU, in *decoder.Inst) {
 // retf pops RIP and CS (and, returning to an outer level, RSP and SS),
 // then releases imm16 bytes of parameters from each stack.
 func retf(c *CPU, in *decoder.Inst) {
+	c.flatFar(in)
 	n := uint64(in.OpSize)
 	sp := c.s.GPR[arch.RSP]
 	rip := c.read(sp, int(n), arch.SS)
@@ -302,6 +312,23 @@ func retf(c *CPU, in *decoder.Inst) {
 	if in.Args[0].Kind == decoder.ArgImm {
 		release = uint64(in.Imm) & 0xffff
 	}
+	d, rpl := c.returnTarget(sel, rip, in)
+	if rpl == c.s.CPL {
+		c.setCS(d, rpl)
+		c.s.GPR[arch.RSP] = sp + 2*n + release
+		c.next = rip
+		return
+	}
+	newSP := c.read(sp+2*n+release, int(n), arch.SS)
+	ssSel := uint16(c.read(sp+3*n+release, int(n), arch.SS))
+	c.returnOuter(d, rpl, rip, newSP+release, ssSel)
+}
+
+// returnTarget checks the CS a far return (RETF, IRET) pops: RPL no more
+// privileged than CPL, a code segment whose DPL equals RPL (a conforming
+// one's may be lower), and a canonical RIP. It returns the descriptor and
+// the privilege level returned to.
+func (c *CPU) returnTarget(sel uint16, rip uint64, in *decoder.Inst) (descriptor, uint8) {
 	rpl := uint8(sel & 3)
 	if rpl < c.s.CPL {
 		c.raiseCode(arch.VecGP, uint32(sel&^3))
@@ -314,15 +341,7 @@ func retf(c *CPU, in *decoder.Inst) {
 	if !canonical(rip) {
 		c.raiseCode(arch.VecGP, 0)
 	}
-	if rpl == c.s.CPL {
-		c.setCS(d, rpl)
-		c.s.GPR[arch.RSP] = sp + 2*n + release
-		c.next = rip
-		return
-	}
-	newSP := c.read(sp+2*n+release, int(n), arch.SS)
-	ssSel := uint16(c.read(sp+3*n+release, int(n), arch.SS))
-	c.returnOuter(d, rpl, rip, newSP+release, ssSel)
+	return d, rpl
 }
 
 // returnOuter finishes RETF or IRET to a less privileged level: it checks

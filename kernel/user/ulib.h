@@ -1,4 +1,4 @@
-/* System-call stubs and the few library functions the test programs use. */
+/* System-call stubs and the library functions the test programs use. */
 #ifndef USER_ULIB_H
 #define USER_ULIB_H
 
@@ -24,8 +24,7 @@ static inline long sys_brk(uintptr_t addr) { return syscall3(SYS_brk, (long)addr
 static inline long sys_stat(const char *path) { return syscall3(SYS_stat, (long)path, 0, 0); }
 static inline long sys_timeslices(void) { return syscall3(SYS_timeslices, 0, 0, 0); }
 
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
+/* The string functions are the kernel's own, compiled for user mode. */
+#include "lib/string.h"
 
 #endif
