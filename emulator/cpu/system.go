@@ -495,10 +495,12 @@ func (c *CPU) iopl() {
 	}
 }
 
-// stac and clac set and clear RFLAGS.AC at CPL 0, and only if CPUID
-// reports SMAP (it does).
+// stac and clac set and clear RFLAGS.AC. Above CPL 0 they are #UD, not
+// #GP (SDM STAC/CLAC), as they are without CPUID.SMAP (which is reported).
 func smapFlag(c *CPU, in *decoder.Inst) {
-	c.privileged()
+	if c.s.CPL != 0 {
+		c.raise(arch.VecUD)
+	}
 	if in.Form.Mnemonic == "stac" {
 		c.s.RFLAGS |= arch.AC
 	} else {

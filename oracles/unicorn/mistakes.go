@@ -116,6 +116,16 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "SYSCALL and SYSRET are #UD: EFER.SCE cannot be set",
+		Why: "With EFER.SCE set, SYSCALL enters the kernel and SYSRET at CPL 3 is #GP(0) (SDM SYSCALL, " +
+			"SYSRET); Unicorn 2.0.1 starts with SCE clear and ignores writes of it (a WRMSR of EFER | 1 " +
+			"reads back 0x500), so both are #UD there.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
+			return (in.Form.Mnemonic == "syscall" || in.Form.Mnemonic == "sysret") && pre.EFER&arch.EFERSCE != 0 &&
+				oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD
+		},
+	},
+	{
 		Name: "cpuid describes Unicorn's CPU model",
 		Why: "CPUID reports the processor's own identification and features (SDM Vol. 2 CPUID); the " +
 			"emulator's leaves describe what it implements, Unicorn 2.0.1's describe its qemu64 model. " +
