@@ -127,6 +127,15 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "int1 (ICEBP, F1) is #UD",
+		Why: "F1 is INT1, a one-byte #DB trap with RIP after the instruction (SDM Vol. 2 INT n/INTO/INT3/" +
+			"INT1; the host CPU traps too); Unicorn 2.0.1 raises #UD at it.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
+			return in.Form.Mnemonic == "int1" && emu.Outcome == engine.Exception && emu.Vector == arch.VecDB &&
+				oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD
+		},
+	},
+	{
 		Name: "cpuid describes Unicorn's CPU model",
 		Why: "CPUID reports the processor's own identification and features (SDM Vol. 2 CPUID); the " +
 			"emulator's leaves describe what it implements, Unicorn 2.0.1's describe its qemu64 model. " +
