@@ -453,8 +453,12 @@ func storeSelector(c *CPU, in *decoder.Inst) {
 }
 
 // smsw stores CR0's low bits at any CPL; lmsw writes PE, MP, EM, TS and
-// cannot clear PE.
+// cannot clear PE. The flat model's CR0 is not that of any real setup (an
+// oracle has its own), so there SMSW is reported unimplemented.
 func smsw(c *CPU, in *decoder.Inst) {
+	if c.platform == nil {
+		notImplemented(c, in)
+	}
 	if in.Args[0].Kind == decoder.ArgMem {
 		c.write(c.ea(in), 2, c.s.CR0&0xffff, in.Mem.Seg)
 		return
