@@ -1,6 +1,6 @@
 # twinstep: `make test` installs what is missing, builds and runs every test.
 GO        ?= go
-APT_PKGS  := libunicorn-dev gcc binutils make tar qemu-system-x86
+APT_PKGS  := libunicorn-dev gcc binutils make tar qemu-system-x86 gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export GONOSUMDB := github.com/unicorn-engine/unicorn
 export GOFLAGS   ?= -mod=mod
@@ -15,6 +15,7 @@ PGO := $(CURDIR)/cmd/twinstep/default.pgo
 all: build
 
 include kernel/kernel.mk
+include kernel/wine.mk
 
 # Install Debian packages only when missing, so repeated runs are quick and
 # need no network.
@@ -25,7 +26,7 @@ deps:
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing >/dev/null || { \
-			echo "error: could not install$$missing (libunicorn-dev: the Unicorn oracle; gcc, binutils: the kernel; qemu-system-x86: the kernel's QEMU boot test); install them with apt-get" >&2; exit 1; }; \
+			echo "error: could not install$$missing (libunicorn-dev: the Unicorn oracle; gcc, binutils: the kernel; qemu-system-x86: the kernel's QEMU boot test; gcc-mingw-w64-x86-64, binutils-mingw-w64-x86-64: the Windows DLLs); install them with apt-get" >&2; exit 1; }; \
 	fi
 	@$(GO) mod download
 
