@@ -32,11 +32,13 @@ type quitReason struct {
 }
 
 // startConsole starts feeding in to send. The caller must call stop.
-func startConsole(in io.Reader, send func([]byte)) (*console, error) {
+func startConsole(in io.Reader, send func([]byte), readPipe bool) (*console, error) {
 	c := &console{quit: make(chan quitReason, 1), restore: func() {}}
 	f, ok := in.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		go feed(in, send, nil, c)
+		if readPipe {
+			go feed(in, send, nil, c)
+		}
 		return c, nil
 	}
 	old, err := term.MakeRaw(int(f.Fd()))

@@ -1,24 +1,36 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/twinstep/twinstep/emulator/machine"
 )
 
 const runHelp = `Usage: twinstep run KERNEL [--initrd FILE] [--cmdline TEXT] [--memory MiB] [--max-instructions N]
+                    [--type TEXT]... [--script FILE]
 
 Boots KERNEL, an ELF64 x86-64 kernel following boot protocol 1
 (docs/BOOT.md), on the emulated machine. The serial console (COM1) is
 standard output; standard input is its keyboard. On a terminal, input is
 raw (every key goes to the guest) and Ctrl-A x quits; otherwise input is
 read to its end and the run ends when the guest exits or stops.
+
+--type and --script make the session deterministic: their text is typed a
+line at a time, each line when the guest idles with everything before it
+read, so the same kernel and script replay instruction for instruction
+(the final state hash printed at the end is the same). --type takes Go
+escapes ('ver\r', '\x1b'); a --script file's newlines are typed as Enter
+(CR). With a script, standard input is read only from a terminal, after
+the script. A scripted run that waits for input after the script is used
+up ends ("input exhausted").
 
 When the run ends, a line on standard error says how, after how many
 instructions and how fast. The exit status is the guest's debug-exit status
@@ -37,6 +49,16 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	cmdline := fs.String("cmdline", "", "the kernel command `line`")
 	memory := fs.Int("memory", 128, "RAM size in `MiB`")
 	limit := fs.Uint64("max-instructions", 0, "end the run after `N` instructions (0: no limit)")
+	var typed []string
+	fs.Func("type", "type `TEXT` (Go escapes; repeatable)", func(v string) error {
+		t, err := strconv.Unquote(`"` + strings.ReplaceAll(v, `"`, `\"`) + `"`)
+		if err != nil {
+			return fmt.Errorf("bad escape in %q", v)
+		}
+		typed = append(typed, t)
+		return nil
+	})
+	scriptPath := fs.String("script", "", "type the lines of `file`, each newline as Enter")
 	pos, ok, code := parseInterspersed(fs, args, stdout, stderr)
 	if !ok {
 		return code
@@ -61,18 +83,32 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 			return exitError
 		}
 	}
-	m, err := machine.New(machine.Config{Kernel: kernel, Initrd: initrd, Cmdline: *cmdline, MemoryMiB: *memory, Console: stdout})
+	script := []byte(strings.Join(typed, ""))
+	if *scriptPath != "" {
+		b, err := os.ReadFile(*scriptPath)
+		if err != nil {
+			fmt.Fprintf(stderr, "twinstep run: reading the script: %v\n", err)
+			return exitError
+		}
+		script = append(script, bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\r")), []byte("\n"), []byte("\r"))...)
+	}
+	scripted := len(typed) > 0 || *scriptPath != ""
+	if !scripted {
+		script = nil
+	}
+	m, err := machine.New(machine.Config{Kernel: kernel, Initrd: initrd, Cmdline: *cmdline, MemoryMiB: *memory,
+		Console: stdout, Script: script})
 	if err != nil {
 		fmt.Fprintf(stderr, "twinstep run: cannot boot %s: %v\n", pos[0], err)
 		return exitGuestFailed
 	}
-	return boot(m, *limit, stderr)
+	return boot(m, *limit, scripted, stderr)
 }
 
 // boot runs the machine with standard input as its console input and
 // reports how the run ended.
-func boot(m *machine.Machine, limit uint64, stderr io.Writer) int {
-	con, err := startConsole(stdin, m.SendSerial)
+func boot(m *machine.Machine, limit uint64, scripted bool, stderr io.Writer) int {
+	con, err := startConsole(stdin, m.SendSerial, !scripted)
 	if err != nil {
 		fmt.Fprintf(stderr, "twinstep run: %v\n", err)
 		return exitError
@@ -108,12 +144,12 @@ func boot(m *machine.Machine, limit uint64, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "twinstep: run failed: %v\n", r.err)
 			return exitGuestFailed
 		}
-		return report(r.exit, time.Since(start), stderr)
+		return report(r.exit, time.Since(start), m.Fingerprint(), stderr)
 	}
 }
 
 // report prints how the run ended and returns the exit status.
-func report(e machine.Exit, wall time.Duration, stderr io.Writer) int {
+func report(e machine.Exit, wall time.Duration, f machine.Fingerprint, stderr io.Writer) int {
 	how := e.Reason.String()
 	if e.Reason == machine.DebugExit {
 		how += " status " + strconv.FormatUint(uint64(e.Status), 10)
@@ -123,6 +159,7 @@ func report(e machine.Exit, wall time.Duration, stderr io.Writer) int {
 		mips = float64(e.Instructions) / s / 1e6
 	}
 	fmt.Fprintf(stderr, "twinstep: %s after %s instructions in %.3f s (%.1f MIPS)\n", how, commas(e.Instructions), wall.Seconds(), mips)
+	fmt.Fprintf(stderr, "twinstep: final state %s\n", f)
 	if e.Reason != machine.DebugExit {
 		if e.Detail != "" {
 			fmt.Fprintf(stderr, "twinstep: %s\n", e.Detail)

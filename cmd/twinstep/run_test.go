@@ -116,14 +116,16 @@ func TestReport(t *testing.T) {
 		stderr []string
 	}{
 		{machine.Exit{Reason: machine.DebugExit, Status: 0, Instructions: 1234567}, 0,
-			[]string{"twinstep: debug exit status 0 after 1,234,567 instructions in 2.000 s (0.6 MIPS)\n"}},
+			[]string{"twinstep: debug exit status 0 after 1,234,567 instructions in 2.000 s (0.6 MIPS)\n",
+				"twinstep: final state 0000000000000000 (3 non-zero pages)\n"}},
 		{machine.Exit{Reason: machine.DebugExit, Status: 300}, 255, []string{"status 300 after 0 instructions"}},
 		{machine.Exit{Reason: machine.TripleFault, Instructions: 12, Detail: "#GP at 0x100000"}, exitGuestFailed,
 			[]string{machine.TripleFault.String() + " after 12 instructions", "twinstep: #GP at 0x100000\n"}},
 		{machine.Exit{Reason: machine.InstructionLimit, Instructions: 1000}, exitGuestFailed, []string{"after 1,000 instructions"}},
 	} {
 		var e strings.Builder
-		if code := report(tc.exit, 2*time.Second, &e); code != tc.code {
+		f := machine.Fingerprint{NonZeroPages: 3}
+		if code := report(tc.exit, 2*time.Second, f, &e); code != tc.code {
 			t.Errorf("%+v: exit %d, want %d", tc.exit, code, tc.code)
 		}
 		for _, s := range tc.stderr {

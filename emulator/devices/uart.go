@@ -71,6 +71,9 @@ func NewUART(out io.Writer, irq func()) *UART {
 	return &UART{out: out, irq: irq, dll: 12}
 }
 
+// Pending is the count of received bytes the guest has not read yet.
+func (u *UART) Pending() int { return len(u.rx) }
+
 // Input queues bytes received from the host.
 func (u *UART) Input(b []byte) {
 	u.rx = append(u.rx, b...)

@@ -29,6 +29,12 @@ type Config struct {
 	Cmdline        string
 	MemoryMiB      int       // 0 means 128
 	Console        io.Writer // the UART's output; nil discards it
+	// Script is serial input typed at deterministic points: the next line
+	// (through its CR or LF) arrives when the CPU halts with the UART's
+	// receive buffer empty, that is when the guest idles waiting for it.
+	// The same kernel and script give the same run, instruction for
+	// instruction.
+	Script []byte
 }
 
 // Machine is the whole emulated PC.
@@ -49,7 +55,8 @@ type Machine struct {
 	debugExit devices.DebugExit
 	ports     []portRange
 
-	input input
+	input  input
+	script script
 }
 
 // New builds a machine and loads the kernel into it.
@@ -58,6 +65,7 @@ func New(cfg Config) (*Machine, error) {
 	if err != nil {
 		return nil, err
 	}
+	m.script.rest = cfg.Script
 	s, err := boot.Load(m.ram, cfg.Kernel, cfg.Initrd, cfg.Cmdline)
 	if err != nil {
 		return nil, err

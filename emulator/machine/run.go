@@ -21,10 +21,11 @@ const (
 	Exception                      // an exception escaped (a CPU bug in system mode)
 	InternalError                  // an emulator bug
 	ConsoleError                   // writing the console failed
+	InputExhausted                 // the scripted input is used up and the guest waits for more
 )
 
 var reasonNames = [...]string{"debug exit", "halted", "triple fault", "instruction limit",
-	"unimplemented instruction", "exception", "internal error", "console error"}
+	"unimplemented instruction", "exception", "internal error", "console error", "input exhausted"}
 
 func (r Reason) String() string {
 	if int(r) < len(reasonNames) {
@@ -122,6 +123,10 @@ func (m *Machine) halt() (Exit, bool) {
 		m.drainInput()
 		if !m.cpu.InterruptWindow() {
 			return m.exit(Halted, "HLT with interrupts disabled: nothing can wake the CPU"), true
+		}
+		if m.feedScript() {
+			return m.exit(InputExhausted, fmt.Sprintf("the scripted input is used up and the guest has "+
+				"idled %d times waiting for more", exhaustedWaits)), true
 		}
 		if _, ok := m.lapic.Pending(); ok {
 			return Exit{}, false
