@@ -13,9 +13,13 @@ K_CFLAGS := -O2 -g0 -std=gnu11 -Wall -Wextra -Werror -ffreestanding -mno-red-zon
 K_ASFLAGS := -I$(K_SRC) -MMD -MP
 K_LDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack
 
-K_CSRCS := $(sort $(shell find $(K_SRC) -name '*.c' -not -path '$(K_SRC)/user/*'))
-K_SSRCS := $(sort $(shell find $(K_SRC) -name '*.S' -not -path '$(K_SRC)/user/*'))
+# Not kernel code: user programs, the NT loader's test images, the Windows DLLs.
+K_NOT_KERNEL := -not -path '$(K_SRC)/user/*' -not -path '$(K_SRC)/nt/testdata/*' -not -path '$(K_SRC)/win32/*'
+K_CSRCS := $(sort $(shell find $(K_SRC) -name '*.c' $(K_NOT_KERNEL)))
+K_SSRCS := $(sort $(shell find $(K_SRC) -name '*.S' $(K_NOT_KERNEL)))
 K_OBJS  := $(patsubst $(K_SRC)/%,$(K_OUT)/%.o,$(K_CSRCS) $(K_SSRCS))
+
+include $(K_SRC)/nt/testdata/testdata.mk
 
 # User programs: static, freestanding, linked at 0x400000.
 U_OUT    := build/user-obj

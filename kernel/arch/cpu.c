@@ -1,6 +1,7 @@
 #include "arch/cpu.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
+#include "nt/process.h"
 #include "proc/proc.h"
 
 struct cpu_features cpu_has;
@@ -209,9 +210,13 @@ void trap_dispatch(struct regs *r)
 		if (!handlers[v])
 			panic("unexpected interrupt vector %lu", v);
 		handlers[v](r);
+		/* An NT thread whose process was terminated meanwhile ends here. */
+		if (r->cs & 3)
+			nt_check_terminated();
 		return;
 	}
-	if (v == 3) {
+	/* An int3 in an NT program is an unhandled STATUS_BREAKPOINT, as on Windows. */
+	if (v == 3 && !((r->cs & 3) && nt_current_thread())) {
 		breakpoint_count++;
 		return;
 	}
@@ -219,6 +224,8 @@ void trap_dispatch(struct regs *r)
 	if (v == 14 && proc_demand_fault(read_cr2(), r->error))
 		return;
 	if (r->cs & 3) {
+		/* NT processes end with a Windows-style message and exception code. */
+		nt_user_exception(r);
 		report(r, "user");
 		proc_kill_current((int)v, r->error);
 	}

@@ -12,6 +12,7 @@
 #define SPIN 1000000
 
 int ps2_selftest_result = -1;
+static int config_byte = -1; /* as read at initialization */
 static volatile uint8_t ring[64];
 static volatile uint32_t head, tail;
 
@@ -71,6 +72,7 @@ void ps2_init(void)
 		inb(DATA); /* flush */
 	command(0x20);
 	int config = read_data();
+	config_byte = config;
 	command(0xAA);
 	ps2_selftest_result = read_data();
 	/* The self-test may reset the configuration: write it back with IRQ 1 on. */
@@ -84,3 +86,5 @@ void ps2_init(void)
 	ioapic_route(1, VEC_KEYBOARD);
 	kprintf("ps2: controller self-test %x, config %x\n", ps2_selftest_result & 0xff, config & 0xff);
 }
+
+bool ps2_translating(void) { return config_byte >= 0 && (config_byte & 0x40); }

@@ -14,5 +14,8 @@ void ps2_init(void);
 bool ps2_getc(uint8_t *code);
 /* Controller command 0xD2: the byte arrives as if the keyboard had sent it. */
 void ps2_inject(uint8_t code);
+/* Whether the controller translates the keyboard's set 2 into set 1
+ * (configuration bit 6): QEMU does, the twinstep emulator does not. */
+bool ps2_translating(void);
 
 #endif

@@ -9,8 +9,10 @@ enum { THR = 0, RBR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, FCR = 2, LCR = 3, M
 #define MCR_NORMAL 0x0B
 #define MCR_LOOP 0x10
 
-/* Single producer (IRQ handler), single consumer (threads): indices only grow. */
-static volatile uint8_t ring[256];
+/* Single producer (IRQ handler, or serial_poll with interrupts off), single
+ * consumer (threads): indices only grow. A power of two, so the wrap of the
+ * indices keeps the modulo right. */
+static volatile uint8_t ring[4096];
 static volatile uint32_t ring_head, ring_tail;
 
 void serial_init(void)
@@ -27,22 +29,39 @@ void serial_init(void)
 void serial_putc(char c)
 {
 	if (c == '\n')
-		serial_putc('\r');
+		serial_putc_raw('\r');
+	serial_putc_raw((uint8_t)c);
+}
+
+void serial_putc_raw(uint8_t c)
+{
 	/* Bounded: a machine without a UART reads 0xFF and passes at once. */
 	for (int i = 0; i < 1000000 && !(inb(COM1 + LSR) & LSR_THRE); i++)
 		cpu_relax();
-	outb(COM1 + THR, (uint8_t)c);
+	outb(COM1 + THR, c);
+}
+
+/* With the ring full, bytes stay in the UART rather than being dropped:
+ * serial_poll takes them once the ring has room (the twinstep emulator
+ * also holds back scripted input while its receive buffer is not empty). */
+static void drain(void)
+{
+	for (int i = 0; i < 64 && ring_head - ring_tail < sizeof ring && (inb(COM1 + LSR) & LSR_DR); i++)
+		ring[ring_head++ % sizeof ring] = inb(COM1 + RBR);
 }
 
 static void serial_irq(struct regs *r)
 {
 	(void)r;
-	for (int i = 0; i < 64 && (inb(COM1 + LSR) & LSR_DR); i++) {
-		uint8_t c = inb(COM1 + RBR);
-		if (ring_head - ring_tail < sizeof ring)
-			ring[ring_head++ % sizeof ring] = c;
-	}
+	drain();
 	lapic_eoi();
+}
+
+void serial_poll(void)
+{
+	uint64_t f = irq_save();
+	drain();
+	irq_restore(f);
 }
 
 void serial_init_irq(void)

@@ -10,10 +10,15 @@
 
 void serial_init(void);
 void serial_putc(char c);
+/* One byte exactly as given (serial_putc turns "\n" into "\r\n"): the console. */
+void serial_putc_raw(uint8_t c);
 /* Routes IRQ 4 through the I/O APIC and enables the receive interrupt. */
 void serial_init_irq(void);
 /* Takes one received byte; false when the ring is empty. */
 bool serial_getc(uint8_t *c);
+/* Moves bytes waiting in the UART into the ring (left there while the ring
+ * was full, when no new interrupt would come for them). */
+void serial_poll(void);
 /* Loopback mode (MCR bit 4) connects the transmitter to the receiver. */
 void serial_set_loopback(bool on);
 

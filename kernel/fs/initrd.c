@@ -2,7 +2,8 @@
 #include "lib/kprintf.h"
 #include "lib/string.h"
 
-#define MAX_NODES 64
+/* cmd.exe, its DLLs and the test programs all come through here. */
+#define MAX_NODES 512
 
 static struct initrd_node nodes[MAX_NODES];
 static int nnodes;
@@ -102,3 +103,7 @@ uint64_t initrd_read(const struct initrd_node *n, uint64_t off, void *buf, uint6
 	memcpy(buf, n->data + off, len);
 	return len;
 }
+
+int initrd_count(void) { return nnodes; }
+
+const struct initrd_node *initrd_at(int i) { return i >= 0 && i < nnodes ? &nodes[i] : NULL; }

@@ -19,5 +19,8 @@ const struct initrd_node *initrd_lookup(const char *path);
 int initrd_list(const char *dir, void (*fn)(const struct initrd_node *n, void *arg), void *arg);
 /* Copies up to len bytes from offset off; returns the count copied. */
 uint64_t initrd_read(const struct initrd_node *n, uint64_t off, void *buf, uint64_t len);
+/* Every file and directory in archive order (the C: drive copies them). */
+int initrd_count(void);
+const struct initrd_node *initrd_at(int i);
 
 #endif

@@ -57,6 +57,25 @@ typedef uint64_t nt_handle;
 #define NT_STATUS_ILLEGAL_INSTRUCTION     ((nt_status)0xC000001D)
 #define NT_STATUS_PRIVILEGED_INSTRUCTION  ((nt_status)0xC0000096)
 #define NT_STATUS_STACK_OVERFLOW          ((nt_status)0xC00000FD)
+/* Added by the process/memory layer (kernel/nt/process.c, memory.c). */
+#define NT_STATUS_DATATYPE_MISALIGNMENT   ((nt_status)0x80000002)
+#define NT_STATUS_BREAKPOINT              ((nt_status)0x80000003)
+#define NT_STATUS_SINGLE_STEP             ((nt_status)0x80000004)
+#define NT_STATUS_CONFLICTING_ADDRESSES   ((nt_status)0xC0000018)
+#define NT_STATUS_NOT_COMMITTED           ((nt_status)0xC000002D)
+#define NT_STATUS_INVALID_PAGE_PROTECTION ((nt_status)0xC0000045)
+#define NT_STATUS_ARRAY_BOUNDS_EXCEEDED   ((nt_status)0xC000008C)
+#define NT_STATUS_FLOAT_INVALID_OPERATION ((nt_status)0xC0000090)
+#define NT_STATUS_INTEGER_OVERFLOW        ((nt_status)0xC0000095)
+#define NT_STATUS_FREE_VM_NOT_AT_BASE     ((nt_status)0xC000009F)
+#define NT_STATUS_MEMORY_NOT_ALLOCATED    ((nt_status)0xC00000A0)
+#define NT_STATUS_DLL_INIT_FAILED         ((nt_status)0xC0000142)
+#define NT_STATUS_FLOAT_MULTIPLE_TRAPS    ((nt_status)0xC00002B5)
+/* Added for files and the console (nt/file.c, dev/console.c). */
+#define NT_STATUS_BUFFER_OVERFLOW         ((nt_status)0x80000005) /* partial data returned */
+#define NT_STATUS_INVALID_DEVICE_REQUEST  ((nt_status)0xC0000010)
+#define NT_STATUS_DISK_FULL               ((nt_status)0xC000007F)
+#define NT_STATUS_CANNOT_DELETE           ((nt_status)0xC0000121)
 
 /* Pseudo-handles, as on Windows. */
 #define NT_CURRENT_PROCESS ((nt_handle)-1)

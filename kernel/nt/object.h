@@ -56,5 +56,9 @@ nt_status nt_handle_close(nt_handle h);
 /* Inserts o into another process's table (DuplicateHandle, and the
  * standard handles a new process inherits). */
 nt_status nt_handle_insert_into(struct nt_handle_table *t, struct nt_object *o, nt_handle *out);
+/* Looks h up in table t (no pseudo-handles) and takes a reference: for
+ * another process's table (NtDuplicateObject) and the self-tests. */
+nt_status nt_handle_lookup_in(struct nt_handle_table *t, nt_handle h, const struct nt_object_type *type,
+			      struct nt_object **out);
 
 #endif

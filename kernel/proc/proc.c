@@ -6,6 +6,7 @@
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
+#include "nt/process.h"
 #include "proc/uapi.h"
 #include "sched/thread.h"
 
@@ -141,6 +142,8 @@ void proc_exit(int status)
 bool proc_demand_fault(uint64_t addr, uint64_t error)
 {
 	struct proc *p = proc_current();
+	if (p && p->nt)
+		return nt_demand_fault(p->nt, addr, error);
 	if (!p || (error & 1) || addr >= USER_TOP)
 		return false;
 	bool stack = addr >= USER_STACK_TOP - USER_STACK_SIZE && addr < USER_STACK_TOP;

@@ -11,6 +11,7 @@
 
 struct thread;
 struct initrd_node;
+struct nt_process;
 
 struct proc {
 	int pid;
@@ -22,6 +23,7 @@ struct proc {
 	uint64_t offsets[MAX_FDS];
 	int exit_status;
 	uint64_t fault_error; /* error code of the exception that killed it */
+	struct nt_process *nt; /* NT processes (nt/process.h): NULL for ELF ones */
 };
 
 /* Loads an ELF program from the initrd and starts it; NULL on failure. */

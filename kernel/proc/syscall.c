@@ -4,6 +4,7 @@
 #include "fs/initrd.h"
 #include "lib/string.h"
 #include "mm/vmm.h"
+#include "nt/process.h"
 #include "proc/proc.h"
 #include "proc/uapi.h"
 #include "sched/thread.h"
@@ -159,6 +160,11 @@ static int64_t (*const table[])(struct regs *r) = {
 /* Called from syscall_entry with interrupts on; the result goes back in RAX. */
 void syscall_dispatch(struct regs *r)
 {
+	/* NT processes have their own convention and table (nt/abi.h). */
+	if (proc_current()->nt) {
+		nt_syscall_dispatch(r);
+		return;
+	}
 	uint64_t nr = r->rax;
 	r->rax = (uint64_t)(nr < sizeof table / sizeof table[0] ? table[nr](r) : -ENOSYS);
 }

@@ -38,6 +38,13 @@ static void schedule(void)
 	tss_set_rsp0(next->kstack_top);
 	if (next->cr3 != cur->cr3)
 		write_cr3(next->cr3);
+	/* In the kernel KERNEL_GS_BASE holds the user GS base: NT threads keep their TEB there. */
+	if (next->user_gs != cur->user_gs)
+		wrmsr(MSR_KERNEL_GS_BASE, next->user_gs);
+	if (cur->fpu)
+		asm volatile("fxsave64 (%0)" : : "r"(cur->fpu) : "memory");
+	if (next->fpu)
+		asm volatile("fxrstor64 (%0)" : : "r"(next->fpu) : "memory");
 	percpu.current = next;
 	switch_context(&cur->rsp, next->rsp);
 }

@@ -20,6 +20,13 @@ struct thread {
 	int id;
 	const char *name;
 	struct proc *proc; /* NULL for kernel threads */
+	/* NT threads: their struct nt_thread, and the user GS base (the TEB),
+	 * which the scheduler loads into KERNEL_GS_BASE for the next SWAPGS. */
+	void *nt;
+	uint64_t user_gs;
+	/* FXSAVE area (512 bytes, 16-aligned) of threads that run SSE code in
+	 * user mode (NT threads); NULL for the rest, which never touch it. */
+	void *fpu;
 	struct thread *next;
 };
 

@@ -1,0 +1,3 @@
+/* Imports a name tdep.dll does not export. */
+int Missing(void);
+int ExeMain(void) { return Missing(); }
