@@ -5,7 +5,7 @@ SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export GONOSUMDB := github.com/unicorn-engine/unicorn
 export GOFLAGS   ?= -mod=mod
 
-.PHONY: all deps build test vet fuzz bench pgo lockstep clean
+.PHONY: all deps build test vet fuzz bench pgo lockstep run clean
 
 # The profile-guided-optimization profile: go build uses it for cmd/twinstep
 # by itself; benchmarks pass it explicitly. `make pgo` regenerates it from
@@ -14,8 +14,9 @@ PGO := $(CURDIR)/cmd/twinstep/default.pgo
 
 all: build
 
-include kernel/kernel.mk
 include kernel/wine.mk
+include kernel/win32/win32.mk
+include kernel/kernel.mk
 
 # Install Debian packages only when missing, so repeated runs are quick and
 # need no network.
@@ -49,20 +50,25 @@ fuzz: deps
 	$(GO) test -run XXX -fuzz FuzzDevices -fuzztime $(FUZZTIME) ./emulator/devices
 
 # Emulator speed: the kernel's boot and self-tests (paging, interrupts,
-# user processes), then a CPU-bound loop, then the Unicorn oracle's cost.
+# user processes) and the boot to cmd.exe's prompt, then a CPU-bound loop,
+# then the Unicorn oracle's cost.
 bench: deps
 	$(GO) test -pgo=$(PGO) -run XXX -bench Boot -benchtime 20x -count 3 ./kernel
 	$(GO) test -pgo=$(PGO) -run XXX -bench MIPS -benchtime 5000000x -count 3 ./emulator
 	$(GO) test -run XXX -bench . -benchtime 3000x ./oracles/unicorn
 
-# The profile merges the kernel boot and the CPU-bound loop, so neither
-# workload is tuned at the other's expense.
+# The profile merges the kernel boots (self-tests, cmd.exe) and the
+# CPU-bound loop, so no workload is tuned at the others' expense.
 pgo: deps
 	@mkdir -p build
 	$(GO) test -run XXX -bench Boot -benchtime 40x -cpuprofile build/pgo-boot.prof ./kernel
 	$(GO) test -run XXX -bench MIPS -benchtime 5000000x -cpuprofile build/pgo-loop.prof ./emulator
 	$(GO) tool pprof -proto build/pgo-boot.prof build/pgo-loop.prof > $(PGO)
 	rm -f emulator.test kernel.test
+
+# Boot to Wine's cmd.exe prompt on the emulator, interactively (Ctrl-A x quits).
+run: deps kernel
+	$(GO) run ./cmd/twinstep run build/kernel.elf --initrd build/initrd.tar --cmdline 'init=C:\Windows\System32\cmd.exe'
 
 # The lockstep job (issue 5) needs the recorded cmd.exe boot; until it exists
 # this target says so and fails rather than pretending.

@@ -76,9 +76,12 @@ $(INITRD_ROOT)/%: $(K_SRC)/initrd/%
 	@mkdir -p $(dir $@)
 	@cp $< $@
 
-build/initrd.tar: $(addprefix $(INITRD_ROOT)/bin/,$(U_PROGS)) $(patsubst $(K_SRC)/initrd/%,$(INITRD_ROOT)/%,$(INITRD_FILES))
+# The initrd is C:\ for the NT layer: the kernel's test programs and files,
+# plus Windows/System32 (our DLLs, cmd.exe, our Windows test programs).
+build/initrd.tar: $(addprefix $(INITRD_ROOT)/bin/,$(U_PROGS)) $(patsubst $(K_SRC)/initrd/%,$(INITRD_ROOT)/%,$(INITRD_FILES)) \
+		$(W32_ROOT_FILES)
 	@echo "  TAR     $@"
 	@tar --format=ustar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner --mode=go-w \
-		-C $(INITRD_ROOT) -cf $@ $$(ls $(INITRD_ROOT))
+		-cf $@ -C $(INITRD_ROOT) $$(ls $(INITRD_ROOT)) -C $(CURDIR)/$(W32_ROOT) $$(ls $(W32_ROOT))
 
 -include $(K_OBJS:.o=.d) $(wildcard $(U_OUT)/*.d)

@@ -8,7 +8,14 @@ type script struct {
 	// waits counts the halts since the script ran out at which the guest
 	// was idle with nothing to read: enough of them end the run.
 	waits int
+	// firstWait is the instruction count at the first of those halts.
+	firstWait uint64
 }
+
+// ScriptDone is the instruction count at which the guest first idled with
+// the whole script read and nothing more to come (for a boot to a prompt:
+// when the prompt was ready), or 0 if that has not happened.
+func (m *Machine) ScriptDone() uint64 { return m.script.firstWait }
 
 // exhaustedWaits is how many idle halts with the script used up end a run
 // (InputExhausted): a guest waiting that long for input would wait forever.
@@ -22,6 +29,9 @@ func (m *Machine) feedScript() (exhausted bool) {
 		return false
 	}
 	if len(m.script.rest) == 0 {
+		if m.script.waits == 0 {
+			m.script.firstWait = m.cpu.Retired
+		}
 		m.script.waits++
 		return m.script.waits >= exhaustedWaits
 	}
