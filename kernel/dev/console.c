@@ -69,9 +69,26 @@ void console_capture(char *buf, size_t cap, size_t *len)
 	irq_restore(f);
 }
 
+/* The previous byte written was CR: its LF needs no CR of its own. */
+static bool wrote_cr;
+
+/* Like a Windows console's default processed output, a lone LF starts the
+ * next line at its first column: it goes out as CR LF, so the serial
+ * terminal does not staircase (cmd.exe ends some lines with LF alone). */
 nt_status console_write(const void *buf, uint64_t len, uint64_t *done)
 {
-	out(buf, len);
+	const char *p = buf;
+	uint64_t start = 0;
+	for (uint64_t i = 0; i < len; i++) {
+		if (p[i] == '\n' && !(i > 0 ? p[i - 1] == '\r' : wrote_cr)) {
+			out(p + start, i - start);
+			out("\r", 1);
+			start = i;
+		}
+	}
+	out(p + start, len - start);
+	if (len > 0)
+		wrote_cr = p[len - 1] == '\r';
 	*done = len;
 	return NT_STATUS_SUCCESS;
 }
