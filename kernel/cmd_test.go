@@ -1,14 +1,11 @@
 package kernel_test
 
 import (
-	"bytes"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/twinstep/twinstep/emulator/machine"
-	"github.com/twinstep/twinstep/internal/kernelbuild"
 )
 
 // cmdInit starts Wine's cmd.exe as the first process.
@@ -26,28 +23,8 @@ func bootCmd(t testing.TB, script string) (string, machine.Exit, machine.Fingerp
 // had read the whole script and waited for more (machine.ScriptDone).
 func bootCmdAt(t testing.TB, script string) (string, machine.Exit, machine.Fingerprint, uint64) {
 	t.Helper()
-	kernel, initrd, err := kernelbuild.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := os.ReadFile(kernel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rd, err := os.ReadFile(initrd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	m, err := machine.New(machine.Config{Kernel: k, Initrd: rd, Cmdline: cmdInit, Console: &out, Script: []byte(script)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	exit, err := m.Run(3_000_000_000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out.String(), exit, m.Fingerprint(), m.ScriptDone()
+	out, m, exit := boot(t, cmdInit, script)
+	return out, exit, m.Fingerprint(), m.ScriptDone()
 }
 
 // TestCmdPrompt boots to cmd.exe's prompt and reports the figures of that

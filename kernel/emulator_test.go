@@ -12,13 +12,23 @@ import (
 	"github.com/twinstep/twinstep/internal/kernelbuild"
 )
 
-// bootLimit bounds an emulator boot: the self-tests take about 16 M
-// instructions, so a kernel stuck in a loop ends as InstructionLimit.
-const bootLimit = 500_000_000
+// bootLimit bounds an emulator run: the self-tests take about 33 M
+// instructions and the boot to cmd.exe's prompt about 25 M, so a kernel
+// stuck in a loop ends as InstructionLimit.
+const bootLimit = 3_000_000_000
 
 // bootEmulator boots the kernel on the twinstep emulator with the twinstep
 // loader and returns the console output and how the run ended.
 func bootEmulator(t testing.TB, cmdline string) (string, machine.Exit) {
+	t.Helper()
+	out, _, exit := boot(t, cmdline, "")
+	return out, exit
+}
+
+// boot boots the kernel on the emulator with cmdline, types script (see
+// machine.Config.Script), and returns the console output, the machine and
+// how the run ended.
+func boot(t testing.TB, cmdline, script string) (string, *machine.Machine, machine.Exit) {
 	t.Helper()
 	kernel, initrd, err := kernelbuild.Build()
 	if err != nil {
@@ -33,7 +43,7 @@ func bootEmulator(t testing.TB, cmdline string) (string, machine.Exit) {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	m, err := machine.New(machine.Config{Kernel: k, Initrd: rd, Cmdline: cmdline, Console: &out})
+	m, err := machine.New(machine.Config{Kernel: k, Initrd: rd, Cmdline: cmdline, Console: &out, Script: []byte(script)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +51,7 @@ func bootEmulator(t testing.TB, cmdline string) (string, machine.Exit) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return out.String(), exit
+	return out.String(), m, exit
 }
 
 func TestEmulatorSelftest(t *testing.T) {

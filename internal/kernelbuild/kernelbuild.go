@@ -32,7 +32,7 @@ func Build() (kernel, initrd string, err error) {
 			buildErr = err
 			return
 		}
-		out, err := makeKernel(root)
+		out, err := Make(root, "kernel")
 		if err != nil {
 			buildErr = fmt.Errorf("kernelbuild: make -s kernel in %s: %v\n%s", root, err, out)
 			return
@@ -49,9 +49,10 @@ func Build() (kernel, initrd string, err error) {
 	return kernelPath, initrdPath, buildErr
 }
 
-// makeKernel runs make under an exclusive lock: go test runs packages in
-// parallel processes, and two makes in one build directory would collide.
-func makeKernel(root string) ([]byte, error) {
+// Make runs `make -s targets...` in root under an exclusive lock: go test
+// runs packages in parallel processes, and two makes in one build
+// directory would collide.
+func Make(root string, targets ...string) ([]byte, error) {
 	if err := os.MkdirAll(filepath.Join(root, "build"), 0o755); err != nil {
 		return nil, err
 	}
@@ -63,7 +64,7 @@ func makeKernel(root string) ([]byte, error) {
 	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
 		return nil, fmt.Errorf("locking %s: %v", lock.Name(), err)
 	}
-	cmd := exec.Command("make", "-s", "kernel")
+	cmd := exec.Command("make", append([]string{"-s"}, targets...)...)
 	cmd.Dir = root
 	return cmd.CombinedOutput()
 }

@@ -60,6 +60,9 @@ extern uint64_t ist_test_stack_lo, ist_test_stack_hi;
 typedef void (*irq_handler)(struct regs *r);
 
 void cpu_init(void);
+/* The first switch of a thread to ring 3 at rip with stack rsp and RCX = rcx
+ * (arch/entry.S); every other register is clear. */
+__attribute__((noreturn)) void enter_user(uint64_t rip, uint64_t rsp, uint64_t rcx);
 void idt_set_handler(uint8_t vector, irq_handler h);
 void tss_set_rsp0(uint64_t rsp0);
 void fault_reset(void);

@@ -134,7 +134,12 @@ syscall_entry:
 	swapgs
 	sysretq
 
-/* enter_user(rip, rsp): the first switch of a process thread to ring 3. */
+/*
+ * enter_user(rip, rsp, rcx): the first switch of a thread to ring 3, with
+ * every register clear but RCX: NT threads take their one argument there
+ * (LdrInitializeThunk, thread start routines: Windows x64); ELF programs
+ * get 0.
+ */
 	.globl enter_user
 enter_user:
 	cli
@@ -143,10 +148,10 @@ enter_user:
 	pushq $0x202
 	pushq $USER_CS
 	push %rdi
+	mov %rdx, %rcx
 	swapgs
 	xor %eax, %eax
 	xor %ebx, %ebx
-	xor %ecx, %ecx
 	xor %edx, %edx
 	xor %esi, %esi
 	xor %edi, %edi

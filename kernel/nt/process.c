@@ -16,7 +16,6 @@
 #include "nt/syscall.h"
 #include "sched/thread.h"
 
-__attribute__((noreturn)) void nt_enter_user(uint64_t rip, uint64_t rsp, uint64_t rcx);
 
 #define STACK_RESERVE (1ull << 20)
 #define PP_HEADER 0x400 /* RTL_USER_PROCESS_PARAMETERS up to EnvironmentSize and a little beyond */
@@ -127,7 +126,7 @@ static void thread_start(void *arg)
 {
 	struct nt_thread *t = arg;
 	nt_check_terminated();
-	nt_enter_user(t->start, t->stack_base - 0x38, t->arg);
+	enter_user(t->start, t->stack_base - 0x38, t->arg);
 }
 
 /* Fills a new thread's TLS pointer array and blocks from the templates. */

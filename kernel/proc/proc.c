@@ -10,7 +10,6 @@
 #include "proc/uapi.h"
 #include "sched/thread.h"
 
-__attribute__((noreturn)) void enter_user(uint64_t rip, uint64_t rsp);
 
 struct elf_header {
 	uint8_t ident[16];
@@ -91,7 +90,7 @@ static const char *load_elf(struct proc *p, const struct initrd_node *f)
 static void user_start(void *arg)
 {
 	struct proc *p = arg;
-	enter_user(p->entry, USER_STACK_TOP);
+	enter_user(p->entry, USER_STACK_TOP, 0);
 }
 
 struct proc *proc_spawn(const char *path)
