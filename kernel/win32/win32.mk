@@ -41,9 +41,14 @@ W32_COMMON_msvcrt   := fmt argv
 W32_COMMON_advapi32 :=
 W32_COMMON_user32   := fmt rsrc
 W32_COMMON_shell32  :=
+# The kernel's own string functions (kernel/lib/string.c), where a DLL
+# needs them: one implementation everywhere.
+W32_KLIB_ntdll    := string
+W32_KLIB_ucrtbase := string
+W32_KLIB_msvcrt   := string
 w32_srcdir = $(if $(filter msvcrt,$(1)),ucrtbase,$(1))
 w32_objs = $(patsubst $(W32_SRC)/$(call w32_srcdir,$(1))/%.c,$(W32_OBJ)/$(1)/%.o,$(wildcard $(W32_SRC)/$(call w32_srcdir,$(1))/*.c)) \
-	$(patsubst %,$(W32_OBJ)/$(1)/common/%.o,$(W32_COMMON_$(1)))
+	$(patsubst %,$(W32_OBJ)/$(1)/common/%.o,$(W32_COMMON_$(1))) $(patsubst %,$(W32_OBJ)/$(1)/klib/%.o,$(W32_KLIB_$(1)))
 
 W32_PROGS := $(basename $(notdir $(filter-out $(W32_SRC)/programs/crt0.c,$(wildcard $(W32_SRC)/programs/*.c))))
 
@@ -78,6 +83,10 @@ $(W32_OBJ)/$(1)/%.o: $(W32_SRC)/$(call w32_srcdir,$(1))/%.c
 	@echo "  CC      $$< ($(1))"
 	@$(W32_CC) $(W32_CFLAGS) -DW32_DLL_$(1) -c $$< -o $$@
 $(W32_OBJ)/$(1)/common/%.o: $(W32_SRC)/common/%.c
+	@mkdir -p $$(dir $$@)
+	@echo "  CC      $$< ($(1))"
+	@$(W32_CC) $(W32_CFLAGS) -DW32_DLL_$(1) -c $$< -o $$@
+$(W32_OBJ)/$(1)/klib/%.o: kernel/lib/%.c
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$< ($(1))"
 	@$(W32_CC) $(W32_CFLAGS) -DW32_DLL_$(1) -c $$< -o $$@

@@ -1,34 +1,8 @@
 #if defined(_WIN64)
 /* Memory, string, wide-string and character functions (C locale). */
 #include "ucrt.h"
+#include "lib/string.h"
 
-void *memcpy(void *d, const void *s, size_t n)
-{
-	unsigned char *a = d; const unsigned char *b = s;
-	while (n >= 8) { uint64_t v; __builtin_memcpy(&v, b, 8); __builtin_memcpy(a, &v, 8); a += 8; b += 8; n -= 8; }
-	while (n--) *a++ = *b++;
-	return d;
-}
-void *memmove(void *d, const void *s, size_t n)
-{
-	unsigned char *a = d; const unsigned char *b = s;
-	if (a <= b || a >= b + n) return memcpy(d, s, n);
-	a += n; b += n;
-	while (n--) *--a = *--b;
-	return d;
-}
-void *memset(void *d, int c, size_t n)
-{
-	unsigned char *a = d;
-	while (n--) *a++ = (unsigned char)c;
-	return d;
-}
-int memcmp(const void *x, const void *y, size_t n)
-{
-	const unsigned char *a = x, *b = y;
-	for (; n; n--, a++, b++) if (*a != *b) return *a < *b ? -1 : 1;
-	return 0;
-}
 void *memchr(const void *s, int c, size_t n)
 {
 	const unsigned char *p = s;
@@ -36,7 +10,6 @@ void *memchr(const void *s, int c, size_t n)
 	return 0;
 }
 
-size_t strlen(const char *s) { size_t n = 0; while (s[n]) n++; return n; }
 char *strchr(const char *s, int c)
 {
 	for (;; s++) { if (*s == (char)c) return (char *)s; if (!*s) return 0; }
@@ -45,19 +18,6 @@ char *strrchr(const char *s, int c)
 {
 	const char *r = 0;
 	for (;; s++) { if (*s == (char)c) r = s; if (!*s) return (char *)r; }
-}
-int strcmp(const char *a, const char *b)
-{
-	while (*a && *a == *b) { a++; b++; }
-	return (unsigned char)*a < (unsigned char)*b ? -1 : (unsigned char)*a > (unsigned char)*b;
-}
-int strncmp(const char *a, const char *b, size_t n)
-{
-	for (; n; n--, a++, b++) {
-		if (*a != *b) return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
-		if (!*a) return 0;
-	}
-	return 0;
 }
 char *strcpy(char *d, const char *s) { char *r = d; while ((*d++ = *s++)) {} return r; }
 char *strncpy(char *d, const char *s, size_t n)
