@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +19,15 @@ import (
 // bootQEMU boots the kernel with the PVH loader and returns the console
 // output and QEMU's exit status (isa-debug-exit: (status << 1) | 1).
 func bootQEMU(t *testing.T, timeout time.Duration, cmdline string, accel ...string) (string, int, error) {
+	t.Helper()
+	return bootQEMUInput(t, timeout, cmdline, nil, accel...)
+}
+
+// bootQEMUInput is bootQEMU with lines typed at a prompt: each line goes
+// to the serial console when the output ends in a prompt ("C:\...>"), as
+// a person would type it. (Sent earlier, bytes could reach the UART before
+// the kernel has set it up and be lost.)
+func bootQEMUInput(t *testing.T, timeout time.Duration, cmdline string, lines []string, accel ...string) (string, int, error) {
 	t.Helper()
 	qemu, err := exec.LookPath("qemu-system-x86_64")
 	if err != nil {
@@ -31,9 +43,13 @@ func bootQEMU(t *testing.T, timeout time.Duration, cmdline string, accel ...stri
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, qemu, args...)
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	cmd.Stderr = &out
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := &typist{stdin: stdin, lines: lines}
+	cmd.Stdout = out
+	cmd.Stderr = out
 	start := time.Now()
 	err = cmd.Run()
 	t.Logf("qemu %s: %v", strings.Join(accel, " "), time.Since(start).Round(time.Millisecond))
@@ -45,6 +61,35 @@ func bootQEMU(t *testing.T, timeout time.Duration, cmdline string, accel ...stri
 		return out.String(), exit.ExitCode(), nil
 	}
 	return out.String(), 0, err
+}
+
+// typist collects QEMU's output and types the next line whenever the
+// output ends in a prompt.
+type typist struct {
+	mu    sync.Mutex
+	out   bytes.Buffer
+	stdin io.WriteCloser
+	lines []string
+}
+
+var prompt = regexp.MustCompile(`(?m)^[A-Z]:\\[^\r\n]*>$`)
+
+func (w *typist) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.out.Write(b)
+	tail := w.out.Bytes()[max(0, w.out.Len()-256):]
+	if len(w.lines) > 0 && prompt.Match(tail[bytes.LastIndexByte(tail, '\n')+1:]) {
+		_, _ = io.WriteString(w.stdin, w.lines[0]+"\r")
+		w.lines = w.lines[1:]
+	}
+	return len(b), nil
+}
+
+func (w *typist) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.out.String()
 }
 
 // check asserts that every self-test passed and QEMU's status says so, and
@@ -104,6 +149,27 @@ func TestQEMUKVM(t *testing.T) {
 		t.Fatalf("qemu: %v\n%s", err, out)
 	}
 	check(t, out, status)
+}
+
+// TestQEMUCmd runs Wine's cmd.exe on QEMU: the NT layer and our DLLs work
+// on a machine nobody here wrote, not only on the emulator.
+func TestQEMUCmd(t *testing.T) {
+	out, status, err := bootQEMUInput(t, 2*time.Minute, cmdInit,
+		[]string{"ver", "mkdir q", "cd q", "echo on qemu > f.txt", "type f.txt", "exit 9"}, "-accel", "tcg", "-cpu", "max")
+	if err != nil {
+		t.Fatalf("qemu: %v\n%s", err, out)
+	}
+	for _, want := range []string{"Microsoft Windows 10.0.19045", `C:\q>type f.txt`, "on qemu", "nt: init exited with status 9"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("console lacks %q", want)
+		}
+	}
+	if status != 9<<1|1 {
+		t.Errorf("QEMU exit status %d, want %d (cmd's exit 9)", status, 9<<1|1)
+	}
+	if t.Failed() {
+		t.Logf("console output:\n%s", out)
+	}
 }
 
 // TestQEMUPanic checks the panic path: an unrecoverable kernel exception
