@@ -3,12 +3,10 @@
  * console as its standard handles, C:\ as its directory, a small default
  * environment; its exit status ends the run through the debug-exit port.
  */
+#include "dev/console.h"
 #include "lib/kprintf.h"
 #include "lib/string.h"
 #include "nt/process.h"
-
-/* The console belongs to dev/console.c; without it init gets no std handles. */
-struct nt_object *console_object(void) __attribute__((weak));
 
 /* Sorted as Windows keeps it (case-insensitively). */
 static const char *const default_env[] = {
@@ -30,7 +28,7 @@ void nt_run_init(const char *path)
 	for (unsigned i = 0; i < sizeof default_env / sizeof default_env[0]; i++)
 		e += nt_ascii_to_w(env + e, 512 - e, default_env[i]) + 1;
 	env[e++] = 0;
-	struct nt_object *con = console_object ? console_object() : NULL;
+	struct nt_object *con = console_object();
 	struct nt_spawn s = {
 		.image = image, .image_len = n,
 		.env = env, .env_bytes = e * 2,

@@ -10,22 +10,6 @@
 #include "mm/vmm.h"
 #include "nt/process.h"
 
-/*
- * The file-system and console handlers belong to other subsystems
- * (nt/file.c, dev/console.c); weak references keep the kernel linkable
- * without them: a missing handler answers STATUS_NOT_IMPLEMENTED.
- */
-#pragma weak nt_create_file
-#pragma weak nt_read_file
-#pragma weak nt_write_file
-#pragma weak nt_query_information_file
-#pragma weak nt_set_information_file
-#pragma weak nt_query_directory_file
-#pragma weak nt_query_attributes_file
-#pragma weak nt_query_volume_information_file
-#pragma weak nt_set_console_mode
-#pragma weak nt_get_console_mode
-
 static bool user_range(uint64_t u, size_t n) { return u + n >= u && u + n <= USER_TOP; }
 
 bool nt_copy_in(void *dst, uint64_t user, size_t n)
