@@ -3,6 +3,7 @@ package machine
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/twinstep/twinstep/arch"
 	"github.com/twinstep/twinstep/emulator/cpu"
@@ -41,6 +42,10 @@ type Exit struct {
 	Instructions uint64 // retired since boot
 	Detail       string
 }
+
+// idlePace is how long an interactive machine's halted CPU waits for input
+// before letting its next timer tick happen.
+const idlePace = 10 * time.Millisecond
 
 // maxSlice bounds a CPU slice so input from other goroutines reaches the
 // devices promptly even when no timer is armed.
@@ -130,6 +135,15 @@ func (m *Machine) halt() (Exit, bool) {
 		}
 		if _, ok := m.lapic.Pending(); ok {
 			return Exit{}, false
+		}
+		if m.Interactive {
+			// A person is typing: idle time passes no faster than real
+			// time, so a guest waiting for keys does not spin the host.
+			select {
+			case <-m.input.wake:
+				continue
+			case <-time.After(idlePace):
+			}
 		}
 		if d, ok := m.lapic.NextDeadline(); ok && m.timerCanWake(d) {
 			continue
