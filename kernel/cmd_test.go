@@ -60,8 +60,8 @@ func BenchmarkCmdBoot(b *testing.B) {
 	var insns uint64
 	start := time.Now()
 	for b.Loop() {
-		_, exit, _, prompt := bootCmdAt(b, "")
-		if exit.Reason != machine.InputExhausted || prompt == 0 {
+		_, m, exit := boot(b, cmdInit, "")
+		if exit.Reason != machine.InputExhausted || m.ScriptDone() == 0 {
 			b.Fatalf("boot ended with %v: %s", exit.Reason, exit.Detail)
 		}
 		insns += exit.Instructions

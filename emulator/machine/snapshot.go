@@ -1,6 +1,7 @@
 package machine
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
@@ -29,7 +30,7 @@ func (m *Machine) Fingerprint() Fingerprint {
 	var zero [4096]byte
 	for pa := 0; pa+4096 <= len(m.ram); pa += 4096 {
 		page := m.ram[pa : pa+4096]
-		if [4096]byte(page) == zero {
+		if bytes.Equal(page, zero[:]) {
 			continue
 		}
 		f.NonZeroPages++
