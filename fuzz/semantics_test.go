@@ -2,6 +2,7 @@ package fuzz
 
 import (
 	"debug/elf"
+	"debug/pe"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -33,23 +34,11 @@ func newChecker(t testing.TB) *check.Checker {
 	return &check.Checker{Emu: emulator.NewEngine(), Oracle: oracle, Mistakes: unicorn.KnownMistakes}
 }
 
-// seedsFromBinary adds the instructions of a real program's .text as seeds:
-// what compilers actually emit. The binaries come from the machine, never
-// from the repository.
+// seedsFromBinary adds the instructions of a real program's .text (an ELF
+// or a PE file) as seeds: what compilers actually emit. The binaries come
+// from the machine or the build, never from the repository.
 func seedsFromBinary(f *testing.F, path string, max int) int {
-	ef, err := elf.Open(path)
-	if err != nil {
-		return 0
-	}
-	defer ef.Close()
-	sec := ef.Section(".text")
-	if sec == nil {
-		return 0
-	}
-	text, err := sec.Data()
-	if err != nil {
-		return 0
-	}
+	text := textSection(path)
 	n := 0
 	seen := map[string]bool{}
 	for off := 0; off < len(text) && n < max; {
@@ -69,6 +58,28 @@ func seedsFromBinary(f *testing.F, path string, max int) int {
 	return n
 }
 
+// textSection returns the .text bytes of an ELF or PE file, or nil.
+func textSection(path string) []byte {
+	if ef, err := elf.Open(path); err == nil {
+		defer ef.Close()
+		if sec := ef.Section(".text"); sec != nil {
+			b, _ := sec.Data()
+			return b
+		}
+		return nil
+	}
+	pf, err := pe.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer pf.Close()
+	if sec := pf.Section(".text"); sec != nil {
+		b, _ := sec.Data()
+		return b
+	}
+	return nil
+}
+
 // FuzzSemantics runs instruction bytes from a random state (registers across
 // the 64-bit range and at edge values, random flags, XMM lanes with float
 // edge cases, MXCSR modes, data pages of random bytes wherever the
@@ -83,13 +94,22 @@ func FuzzSemantics(f *testing.F) {
 	}
 	// Our own kernel's code: what gcc emits for a kernel, including the
 	// system instructions (at CPL 3 they fault, identically on both sides).
+	// Wine's cmd.exe and our DLLs: mingw's code generation.
 	kernel, _, err := kernelbuild.Build()
 	if err != nil {
 		f.Fatal(err)
 	}
-	if n := seedsFromBinary(f, kernel, 400); n == 0 {
-		f.Fatalf("no seeds from %s", kernel)
-	} else {
+	root, err := kernelbuild.BuildWin32()
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, bin := range []string{kernel, filepath.Join(root, "build", "wine", "cmd.exe"),
+		filepath.Join(root, "build", "win32", "System32", "kernel32.dll"),
+		filepath.Join(root, "build", "win32", "System32", "ucrtbase.dll")} {
+		n := seedsFromBinary(f, bin, 400)
+		if n == 0 {
+			f.Fatalf("no seeds from %s", bin)
+		}
 		total += n
 	}
 	cases, err := corpus.Load(filepath.Join("..", corpus.Dir))
