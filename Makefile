@@ -48,6 +48,7 @@ fuzz: deps
 	$(GO) test -run XXX -fuzz FuzzDecodeLength -fuzztime $(FUZZTIME) ./fuzz
 	$(GO) test -run XXX -fuzz FuzzParseKernel -fuzztime $(FUZZTIME) ./emulator/boot
 	$(GO) test -run XXX -fuzz FuzzDevices -fuzztime $(FUZZTIME) ./emulator/devices
+	$(GO) test -run XXX -fuzz FuzzReader -fuzztime $(FUZZTIME) ./traces
 
 # Emulator speed: the kernel's boot and self-tests (paging, interrupts,
 # user processes) and the boot to cmd.exe's prompt, then a CPU-bound loop,
