@@ -136,6 +136,15 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "rdpid is #UD: Unicorn's CPU model lacks it",
+		Why: "RDPID reads IA32_TSC_AUX into a register when CPUID.7.0:ECX.RDPID is set (SDM Vol. 2 RDPID), " +
+			"which the emulator's model reports; Unicorn 2.0.1's qemu64 model has no RDPID and raises #UD.",
+		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
+			return in.Form.Mnemonic == "rdpid" && emu.Outcome == engine.Completed &&
+				oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD
+		},
+	},
+	{
 		Name: "cpuid describes Unicorn's CPU model",
 		Why: "CPUID reports the processor's own identification and features (SDM Vol. 2 CPUID); the " +
 			"emulator's leaves describe what it implements, Unicorn 2.0.1's describe its qemu64 model. " +
