@@ -14,20 +14,28 @@
 #include "sched/thread.h"
 #include "test/selftest.h"
 
-/* True when word appears as a whole space-separated word of the command line. */
+/* The command line's space-separated words, one at a time: the next word
+ * at or after *p (its length in *len), or NULL at the end. */
+static const char *next_word(const char **p, size_t *len)
+{
+	const char *w = *p;
+	while (*w == ' ')
+		w++;
+	const char *end = w;
+	while (*end && *end != ' ')
+		end++;
+	*p = end;
+	*len = (size_t)(end - w);
+	return *len ? w : NULL;
+}
+
+/* True when word appears as a whole word of the command line. */
 static bool cmdline_has(const char *word)
 {
-	size_t n = strlen(word);
-	for (const char *p = boot.cmdline; *p;) {
-		while (*p == ' ')
-			p++;
-		const char *end = p;
-		while (*end && *end != ' ')
-			end++;
-		if ((size_t)(end - p) == n && !strncmp(p, word, n))
+	size_t n = strlen(word), len;
+	for (const char *p = boot.cmdline, *w; (w = next_word(&p, &len));)
+		if (len == n && !strncmp(w, word, n))
 			return true;
-		p = end;
-	}
 	return false;
 }
 
@@ -35,22 +43,16 @@ static bool cmdline_has(const char *word)
 static const char *cmdline_value(const char *key)
 {
 	static char value[256];
-	size_t n = strlen(key);
-	for (const char *p = boot.cmdline; *p;) {
-		while (*p == ' ')
-			p++;
-		const char *end = p;
-		while (*end && *end != ' ')
-			end++;
-		if ((size_t)(end - p) > n && !strncmp(p, key, n)) {
-			size_t len = (size_t)(end - p) - n;
+	size_t n = strlen(key), len;
+	for (const char *p = boot.cmdline, *w; (w = next_word(&p, &len));) {
+		if (len > n && !strncmp(w, key, n)) {
+			len -= n;
 			if (len >= sizeof value)
 				len = sizeof value - 1;
-			memcpy(value, p + n, len);
+			memcpy(value, w + n, len);
 			value[len] = 0;
 			return value;
 		}
-		p = end;
 	}
 	return NULL;
 }

@@ -342,6 +342,22 @@ static nt_status object_write(struct nt_object *o, uint64_t buf, bool user, uint
 	return st;
 }
 
+/* The checks a read or write makes before touching data: a directory has
+ * none, the handle must carry one of rights, and of the negative offsets
+ * only "the file position" (and, for writes, "the end of the file") mean
+ * something. */
+static nt_status data_access(const struct nt_file *f, uint32_t rights, const int64_t *offset, bool write)
+{
+	if (f->node->dir)
+		return NT_STATUS_INVALID_DEVICE_REQUEST;
+	if (!(f->rights & rights))
+		return NT_STATUS_ACCESS_DENIED;
+	if (offset && *offset < 0 && *offset != NT_FILE_USE_FILE_POINTER_POSITION &&
+	    !(write && *offset == NT_FILE_WRITE_TO_END_OF_FILE))
+		return NT_STATUS_INVALID_PARAMETER;
+	return NT_STATUS_SUCCESS;
+}
+
 nt_status nt_file_read(struct nt_object *o, uint64_t buf, bool user, uint64_t len, const int64_t *offset,
 		       uint64_t *done)
 {
@@ -349,16 +365,12 @@ nt_status nt_file_read(struct nt_object *o, uint64_t buf, bool user, uint64_t le
 	if (!f)
 		return object_read(o, buf, user, len, done);
 	*done = 0;
-	if (f->node->dir)
-		return NT_STATUS_INVALID_DEVICE_REQUEST;
-	if (!(f->rights & NT_FILE_READ_DATA))
-		return NT_STATUS_ACCESS_DENIED;
-	if (offset && *offset < 0 && *offset != NT_FILE_USE_FILE_POINTER_POSITION)
-		return NT_STATUS_INVALID_PARAMETER;
+	nt_status st = data_access(f, NT_FILE_READ_DATA, offset, false);
+	if (st)
+		return st;
 	fs_lock();
 	struct fs_node *n = f->node;
 	uint64_t off = offset && *offset >= 0 ? (uint64_t)*offset : f->pos;
-	nt_status st = NT_STATUS_SUCCESS;
 	if (len && off >= n->size) {
 		st = NT_STATUS_END_OF_FILE;
 	} else if (len) {
@@ -381,20 +393,15 @@ nt_status nt_file_write(struct nt_object *o, uint64_t buf, bool user, uint64_t l
 	if (!f)
 		return object_write(o, buf, user, len, done);
 	*done = 0;
-	if (f->node->dir)
-		return NT_STATUS_INVALID_DEVICE_REQUEST;
-	if (!(f->rights & (NT_FILE_WRITE_DATA | NT_FILE_APPEND_DATA)))
-		return NT_STATUS_ACCESS_DENIED;
-	if (offset && *offset < 0 && *offset != NT_FILE_USE_FILE_POINTER_POSITION &&
-	    *offset != NT_FILE_WRITE_TO_END_OF_FILE)
-		return NT_STATUS_INVALID_PARAMETER;
+	nt_status st = data_access(f, NT_FILE_WRITE_DATA | NT_FILE_APPEND_DATA, offset, true);
+	if (st)
+		return st;
 	fs_lock();
 	struct fs_node *n = f->node;
 	uint64_t off = offset && *offset >= 0 ? (uint64_t)*offset : f->pos;
 	/* Append-only handles, and the explicit end-of-file offset, append. */
 	if (!(f->rights & NT_FILE_WRITE_DATA) || (offset && *offset == NT_FILE_WRITE_TO_END_OF_FILE))
 		off = n->size;
-	nt_status st = NT_STATUS_SUCCESS;
 	uint64_t end = off + len;
 	if (end < off) {
 		st = NT_STATUS_INVALID_PARAMETER;
