@@ -54,6 +54,10 @@ type Result struct {
 	Writes       []Write
 }
 
+// Raised reports whether the step ended in exception vector.
+func (r *Result) Raised(vector uint8) bool { return r.Outcome == Exception && r.Vector == vector }
+
+// OutcomeString names the outcome ("exception #GP(0x0)", "completed").
 func (r *Result) OutcomeString() string {
 	switch r.Outcome {
 	case Exception:

@@ -317,8 +317,10 @@ func syscall(c *CPU, in *decoder.Inst) {
 	c.s.Seg[arch.CS] = arch.Segment{Selector: sel &^ 3, Limit: 0xffffffff, Attr: 0xa09b}
 	c.s.Seg[arch.SS] = arch.Segment{Selector: sel + 8, Limit: 0xffffffff, Attr: 0xc093}
 	c.s.RFLAGS = (flags &^ c.s.MSR.SFMASK &^ arch.RF) | arch.FlagsFixed
+	if c.s.CPL == 0 && (flags^c.s.RFLAGS)&arch.AC != 0 {
+		c.dropFastPaths() // same level, but SMAP's view of AC changed
+	}
 	c.setCPL(0)
-	c.dropFastPaths() // AC may have changed
 	c.next = c.s.MSR.LSTAR
 }
 

@@ -24,7 +24,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "A data access to a non-canonical address is #GP(0) (#SS(0) through SS) in 64-bit mode " +
 			"(SDM Vol. 3A 6.15 and 3.3.7.1); Unicorn 2.0.1 reports an unmapped access, which the oracle turns into #PF.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
-			return oracle.Outcome == engine.Exception && oracle.Vector == arch.VecPF &&
+			return oracle.Raised(arch.VecPF) &&
 				emu.Outcome == engine.Exception && (emu.Vector == arch.VecGP || emu.Vector == arch.VecSS) &&
 				!canonical(oracle.State.CR2)
 		},
@@ -36,7 +36,7 @@ var KnownMistakes = []check.Mistake{
 			"folds it in and raises #UD for C6/C7, whose only member is /0.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.REX&4 != 0 && in.Form.OpcodeExtension() && oracle.Outcome == engine.Exception &&
-				oracle.Vector == arch.VecUD && !(emu.Outcome == engine.Exception && emu.Vector == arch.VecUD)
+				oracle.Vector == arch.VecUD && !(emu.Raised(arch.VecUD))
 		},
 	},
 	{
@@ -45,7 +45,7 @@ var KnownMistakes = []check.Mistake{
 			"(SDM Vol. 2 JMP/RET: 'If target offset is not canonical'); Unicorn 2.0.1 takes the branch and " +
 			"only faults when fetching there.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
-			return emu.Outcome == engine.Exception && emu.Vector == arch.VecGP &&
+			return emu.Raised(arch.VecGP) &&
 				oracle.Outcome == engine.Completed && !canonical(oracle.State.RIP)
 		},
 	},
@@ -61,8 +61,8 @@ var KnownMistakes = []check.Mistake{
 			// A memory target's #GP can only come from the target value: a
 			// non-canonical operand address is its own known mistake.
 			return in.Form.Mnemonic == "call" && in.Form.Args == "Ev" &&
-				emu.Outcome == engine.Exception && emu.Vector == arch.VecGP &&
-				oracle.Outcome == engine.Exception && oracle.Vector == arch.VecPF
+				emu.Raised(arch.VecGP) &&
+				oracle.Raised(arch.VecPF)
 		},
 	},
 	{
@@ -79,7 +79,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "Unicorn 2.0.1 raises #UD (UC_ERR_INSN_INVALID) for POPCNT (F3 0F B8) although its CPU " +
 			"model claims it; the emulator executes it as the SDM defines.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
-			return in.Form.Mnemonic == "popcnt" && oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD
+			return in.Form.Mnemonic == "popcnt" && oracle.Raised(arch.VecUD)
 		},
 	},
 	{
@@ -87,8 +87,8 @@ var KnownMistakes = []check.Mistake{
 		Why: "Unicorn 2.0.1's default CPU model lacks MOVBE, so it raises #UD for 0F 38 F0/F1; the " +
 			"emulator's CPUID claims MOVBE and executes it as the SDM defines.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
-			return in.Form.Mnemonic == "movbe" && oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD &&
-				!(emu.Outcome == engine.Exception && emu.Vector == arch.VecUD)
+			return in.Form.Mnemonic == "movbe" && oracle.Raised(arch.VecUD) &&
+				!(emu.Raised(arch.VecUD))
 		},
 	},
 	{
@@ -113,7 +113,7 @@ var KnownMistakes = []check.Mistake{
 				return false
 			}
 			return uint64(pre.CPL) > pre.RFLAGS&arch.IOPL>>12 && emu.Outcome == engine.Exception &&
-				emu.Vector == arch.VecGP && !(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecGP)
+				emu.Vector == arch.VecGP && !(oracle.Raised(arch.VecGP))
 		},
 	},
 	{
@@ -123,7 +123,7 @@ var KnownMistakes = []check.Mistake{
 			"reads back 0x500), so both are #UD there.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return (in.Form.Mnemonic == "syscall" || in.Form.Mnemonic == "sysret") && pre.EFER&arch.EFERSCE != 0 &&
-				oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD
+				oracle.Raised(arch.VecUD)
 		},
 	},
 	{
@@ -131,8 +131,8 @@ var KnownMistakes = []check.Mistake{
 		Why: "F1 is INT1, a one-byte #DB trap with RIP after the instruction (SDM Vol. 2 INT n/INTO/INT3/" +
 			"INT1; the host CPU traps too); Unicorn 2.0.1 raises #UD at it.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
-			return in.Form.Mnemonic == "int1" && emu.Outcome == engine.Exception && emu.Vector == arch.VecDB &&
-				oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD
+			return in.Form.Mnemonic == "int1" && emu.Raised(arch.VecDB) &&
+				oracle.Raised(arch.VecUD)
 		},
 	},
 	{
@@ -141,7 +141,7 @@ var KnownMistakes = []check.Mistake{
 			"which the emulator's model reports; Unicorn 2.0.1's qemu64 model has no RDPID and raises #UD.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form.Mnemonic == "rdpid" && emu.Outcome == engine.Completed &&
-				oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD
+				oracle.Raised(arch.VecUD)
 		},
 	},
 	{
@@ -180,7 +180,7 @@ var KnownMistakes = []check.Mistake{
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form.Mnemonic == "test" && in.Form.Map == decoder.MapOne &&
 				(in.Form.Opcode == 0xf6 || in.Form.Opcode == 0xf7) && (in.ModRM>>3)&7 == 1 &&
-				oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD
+				oracle.Raised(arch.VecUD)
 		},
 	},
 	{
@@ -190,8 +190,8 @@ var KnownMistakes = []check.Mistake{
 			"Unicorn 2.0.1 ignores it on many instructions (Jcc, MOV, HLT, ...).",
 		Undecodable: true,
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
-			return in.Lock && in.Form != nil && emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
-				!(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
+			return in.Lock && in.Form != nil && emu.Raised(arch.VecUD) &&
+				!(oracle.Raised(arch.VecUD))
 		},
 	},
 	{
@@ -202,7 +202,7 @@ var KnownMistakes = []check.Mistake{
 		Undecodable: true,
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form == nil && in.Map == decoder.MapOne && (in.Opcode == 0xc6 || in.Opcode == 0xc7) &&
-				(in.ModRM>>3)&7 != 0 && emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
+				(in.ModRM>>3)&7 != 0 && emu.Raised(arch.VecUD) &&
 				oracle.Outcome != engine.Exception
 		},
 	},
@@ -215,7 +215,7 @@ var KnownMistakes = []check.Mistake{
 		Undecodable: true,
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form == nil && in.Map == decoder.MapOne && in.Opcode >= 0xd8 && in.Opcode <= 0xdf &&
-				emu.Outcome == engine.Exception && emu.Vector == arch.VecUD && oracle.Outcome != engine.Exception
+				emu.Raised(arch.VecUD) && oracle.Outcome != engine.Exception
 		},
 	},
 	{
@@ -229,8 +229,8 @@ var KnownMistakes = []check.Mistake{
 			return in.Form == nil && in.Map == decoder.Map0F &&
 				(in.Opcode == 0x0f || in.Opcode == 0x0e || in.Opcode == 0x78 || in.Opcode == 0x79 ||
 					in.Opcode == 0x2b && in.Rep != decoder.PrefixNone || in.Opcode == 0x01 && in.ModRM&0xf8 == 0xd8) &&
-				emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
-				!(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
+				emu.Raised(arch.VecUD) &&
+				!(oracle.Raised(arch.VecUD))
 		},
 	},
 	{
@@ -261,8 +261,8 @@ var KnownMistakes = []check.Mistake{
 		Undecodable: true,
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form == nil && in.ModRM>>6 != 3 && decoder.RegisterOnly(in.Map, in.Opcode) &&
-				emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
-				!(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
+				emu.Raised(arch.VecUD) &&
+				!(oracle.Raised(arch.VecUD))
 		},
 	},
 	{
@@ -272,7 +272,7 @@ var KnownMistakes = []check.Mistake{
 			"host CPU); Unicorn 2.0.1 raises #UD for some of them.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form.Map == decoder.Map0F && in.Form.Opcode >= 0x18 && in.Form.Opcode <= 0x1f &&
-				emu.Outcome == engine.Completed && oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD
+				emu.Outcome == engine.Completed && oracle.Raised(arch.VecUD)
 		},
 	},
 	{
@@ -281,8 +281,8 @@ var KnownMistakes = []check.Mistake{
 			"in 64-bit mode, #UD before any operand is accessed (SDM Vol. 2 2.3.12 and Table A-2); Unicorn " +
 			"2.0.1 decodes the VEX/EVEX instruction anyway and runs or faults on its operand.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
-			return decoder.IsVEX(in.Form) && emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
-				!(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
+			return decoder.IsVEX(in.Form) && emu.Raised(arch.VecUD) &&
+				!(oracle.Raised(arch.VecUD))
 		},
 	},
 	{
@@ -326,7 +326,7 @@ var KnownMistakes = []check.Mistake{
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form == nil && in.Map == decoder.Map0F && in.Opcode == 0xae && in.ModRM>>6 != 3 &&
 				(in.Prefix66 || in.Rep != decoder.PrefixNone) && emu.Outcome == engine.Exception &&
-				emu.Vector == arch.VecUD && !(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
+				emu.Vector == arch.VecUD && !(oracle.Raised(arch.VecUD))
 		},
 	},
 	{
@@ -361,8 +361,8 @@ var KnownMistakes = []check.Mistake{
 			"the length limit.",
 		Undecodable: true,
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
-			return emu.Outcome == engine.Exception && emu.Vector == arch.VecGP &&
-				!(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecGP)
+			return emu.Raised(arch.VecGP) &&
+				!(oracle.Raised(arch.VecGP))
 		},
 	},
 	{
@@ -376,8 +376,8 @@ var KnownMistakes = []check.Mistake{
 				p = decoder.Prefix66
 			}
 			return in.Form == nil && in.ModRM>>6 == 3 && decoder.MemoryOnly(in.Map, in.Opcode, p) &&
-				emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
-				!(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
+				emu.Raised(arch.VecUD) &&
+				!(oracle.Raised(arch.VecUD))
 		},
 	},
 	{
@@ -398,8 +398,8 @@ var KnownMistakes = []check.Mistake{
 		Undecodable: true,
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form == nil && in.Rep != decoder.PrefixNone && decoder.PrefixSelected(in.Map, in.Opcode) &&
-				emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
-				!(oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD)
+				emu.Raised(arch.VecUD) &&
+				!(oracle.Raised(arch.VecUD))
 		},
 	},
 	{
@@ -436,7 +436,7 @@ var KnownMistakes = []check.Mistake{
 			"so an operand whose third byte is on an unmapped page faults there.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			return in.Form.Mnemonic == "movsxd" && in.OpSize == 2 && in.HasMem() &&
-				emu.Outcome == engine.Completed && oracle.Outcome == engine.Exception && oracle.Vector == arch.VecPF
+				emu.Outcome == engine.Completed && oracle.Raised(arch.VecPF)
 		},
 	},
 	{
@@ -476,8 +476,8 @@ var KnownMistakes = []check.Mistake{
 				return false
 			}
 			a := in.Offset(&pre.GPR, pre.RIP) + segBase(in, pre)
-			return a&15 != 0 && emu.Outcome == engine.Exception && emu.Vector == arch.VecGP &&
-				(oracle.Outcome == engine.Completed || oracle.Outcome == engine.Exception && oracle.Vector == arch.VecPF)
+			return a&15 != 0 && emu.Raised(arch.VecGP) &&
+				(oracle.Outcome == engine.Completed || oracle.Raised(arch.VecPF))
 		},
 	},
 	{
@@ -486,7 +486,7 @@ var KnownMistakes = []check.Mistake{
 			"(SDM Vol. 2 INT n/INTO/INT3/INT1); Unicorn 2.0.1 reports the interrupt as vector n.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
 			n := uint8(in.Imm)
-			return in.Form.Mnemonic == "int" && emu.Outcome == engine.Exception && emu.Vector == arch.VecGP &&
+			return in.Form.Mnemonic == "int" && emu.Raised(arch.VecGP) &&
 				emu.ErrorCode == uint32(n)<<3|2 && oracle.Outcome == engine.Exception && oracle.Vector == n
 		},
 	},
@@ -656,8 +656,8 @@ var KnownMistakes = []check.Mistake{
 			default:
 				return false
 			}
-			return uint8(in.Imm) > 7 && oracle.Outcome == engine.Exception && oracle.Vector == arch.VecUD &&
-				!(emu.Outcome == engine.Exception && emu.Vector == arch.VecUD)
+			return uint8(in.Imm) > 7 && oracle.Raised(arch.VecUD) &&
+				!(emu.Raised(arch.VecUD))
 		},
 	},
 	{
@@ -680,7 +680,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "LDMXCSR raises #GP(0) for a value with bits outside MXCSR_MASK (0xFFFF) set (SDM Vol. 2 " +
 			"LDMXCSR, Protected Mode Exceptions); Unicorn 2.0.1 loads them.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
-			return in.Form.Mnemonic == "ldmxcsr" && emu.Outcome == engine.Exception && emu.Vector == arch.VecGP &&
+			return in.Form.Mnemonic == "ldmxcsr" && emu.Raised(arch.VecGP) &&
 				oracle.Outcome == engine.Completed && oracle.State.MXCSR&^0xffff != 0
 		},
 	},
@@ -815,8 +815,8 @@ var KnownMistakes = []check.Mistake{
 			"operand first and reports the page fault.",
 		Undecodable: true,
 		Applies: func(_ *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
-			return emu.Outcome == engine.Exception && emu.Vector == arch.VecUD &&
-				oracle.Outcome == engine.Exception && oracle.Vector == arch.VecPF
+			return emu.Raised(arch.VecUD) &&
+				oracle.Raised(arch.VecPF)
 		},
 	}}
 
