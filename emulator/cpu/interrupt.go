@@ -83,7 +83,7 @@ func (c *CPU) tryDeliver(e *Exception) (fault *Exception) {
 				panic(r)
 			}
 			c.s = saved
-			c.setCPLFrom(saved.CPL)
+			c.dropFastPaths() // they may hold rights of the abandoned level
 			if e.kind == eventExternal || e.ext {
 				f.ext = true
 			}
@@ -92,12 +92,6 @@ func (c *CPU) tryDeliver(e *Exception) (fault *Exception) {
 	}()
 	c.deliver(e)
 	return nil
-}
-
-// setCPLFrom restores the privilege level after an abandoned delivery.
-func (c *CPU) setCPLFrom(cpl uint8) {
-	c.s.CPL = 255
-	c.setCPL(cpl)
 }
 
 // deliver performs one delivery through the IDT (SDM Vol. 3A 6.14.1-6.14.5).

@@ -119,10 +119,9 @@ func (c *CPU) walk(la uint64, acc int) *translation {
 		if pte&pteP == 0 {
 			c.pageFault(la, acc, 0)
 		}
+		// PS ends the walk at level 3 (1 GiB pages, which CPUID reports)
+		// or 2 (2 MiB); in a PML4E it is reserved.
 		leaf := level == 1 || (level <= 3 && pte&ptePS != 0)
-		if level == 3 && leaf && !gigPages {
-			c.pageFault(la, acc, pfP|pfRSVD)
-		}
 		if pte&c.reservedMask(level, leaf) != 0 {
 			c.pageFault(la, acc, pfP|pfRSVD)
 		}
@@ -160,9 +159,6 @@ func (c *CPU) walk(la uint64, acc int) *translation {
 	*slot = e
 	return slot
 }
-
-// gigPages says whether 1 GiB pages exist (CPUID 0x80000001:EDX.Page1GB).
-const gigPages = true
 
 // checkRights raises #PF if the translation e does not allow access acc at
 // the current privilege (SDM Vol. 3A 4.6). A fault found through a cached

@@ -140,7 +140,7 @@ func (c *CPU) loadSeg(r uint8, sel uint16) {
 		if r == arch.SS {
 			seg.Attr = uint16(c.s.CPL) << 5
 		}
-		c.setSeg(r, seg)
+		c.s.Seg[r] = seg
 		return
 	}
 	d := c.fetchDescriptor(sel, arch.VecGP)
@@ -169,13 +169,7 @@ func (c *CPU) loadSeg(r uint8, sel uint16) {
 		}
 	}
 	c.markAccessed(&d)
-	c.setSeg(r, d.seg)
-}
-
-// setSeg writes a segment register's visible and hidden parts. FS and GS
-// keep a 32-bit base from a descriptor; their full bases come from the MSRs.
-func (c *CPU) setSeg(r uint8, seg arch.Segment) {
-	c.s.Seg[r] = seg
+	c.s.Seg[r] = d.seg
 }
 
 // codeTarget checks a far transfer's new CS (RETF and IRET returning to
