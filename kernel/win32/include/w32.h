@@ -44,6 +44,14 @@ typedef int32_t NTSTATUS;
 
 typedef union { struct { DWORD LowPart; LONG HighPart; } u; LONGLONG QuadPart; } LARGE_INTEGER;
 typedef struct { DWORD dwLowDateTime, dwHighDateTime; } FILETIME;
+/* FindFirstFileW's result (kernel32 fills it, shell32 reads it). */
+typedef struct {
+	DWORD attributes;
+	FILETIME ctime, atime, wtime;
+	DWORD size_high, size_low, reserved0, reserved1;
+	WCHAR name[MAX_PATH];
+	WCHAR alt_name[14];
+} WIN32_FIND_DATAW;
 typedef struct { WORD wYear, wMonth, wDayOfWeek, wDay, wHour, wMinute, wSecond, wMilliseconds; } SYSTEMTIME;
 
 /* Win32 error codes used by the DLLs. */

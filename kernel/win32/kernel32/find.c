@@ -5,13 +5,6 @@
 #include "k32.h"
 #include "path.h"
 
-typedef struct {
-	DWORD attributes;
-	FILETIME ctime, atime, wtime;
-	DWORD size_high, size_low, reserved0, reserved1;
-	WCHAR name[MAX_PATH];
-	WCHAR alt_name[14];
-} WIN32_FIND_DATAW;
 
 #define FIND_BUF 16384
 struct find {

@@ -59,13 +59,6 @@ HINSTANCE FindExecutableW(const WCHAR *file, const WCHAR *dir, WCHAR *result)
 }
 
 typedef struct { void *hwnd; UINT func; const WCHAR *from, *to; WORD flags; BOOL aborted; void *mappings; const WCHAR *title; } SHFILEOPSTRUCTW;
-typedef struct {
-	DWORD attributes;
-	FILETIME ctime, atime, wtime;
-	DWORD size_high, size_low, reserved0, reserved1;
-	WCHAR name[MAX_PATH];
-	WCHAR alt_name[14];
-} WIN32_FIND_DATAW;
 HANDLE FindFirstFileW(const WCHAR *pattern, WIN32_FIND_DATAW *fd);
 BOOL FindNextFileW(HANDLE h, WIN32_FIND_DATAW *fd);
 BOOL FindClose(HANDLE h);
