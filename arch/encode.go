@@ -106,13 +106,18 @@ func BinarySize() int {
 
 // MarshalBinary writes the compact binary form.
 func (s State) MarshalBinary() ([]byte, error) {
-	out := make([]byte, 0, BinarySize())
-	out = append(out, binaryMagic...)
-	out = append(out, binaryVersion)
+	return s.AppendBinary(make([]byte, 0, BinarySize()))
+}
+
+// AppendBinary appends the compact binary form to b: a recorder encodes a
+// state per instruction, so this allocates nothing when b has room.
+func (s *State) AppendBinary(b []byte) ([]byte, error) {
+	b = append(b, binaryMagic...)
+	b = append(b, binaryVersion)
 	for _, f := range fields {
-		out = append(out, f.get(&s)...)
+		b = append(b, f.get(s)...)
 	}
-	return out, nil
+	return b, nil
 }
 
 // ErrBadState reports a binary state that cannot be decoded.

@@ -42,6 +42,12 @@ type CPU struct {
 
 	// WriteLog, when non-nil, receives every memory write.
 	WriteLog *[]MemWrite
+	// ReadLog, when non-nil, receives every memory and port read.
+	ReadLog *ReadLog
+	// Observer, when non-nil, sees every instruction and delivery.
+	Observer Observer
+	obsCode  [15]byte // the current instruction's bytes, for the Observer
+	obsLen   uint8
 
 	// Disabled lists mnemonics the CPU reports as unimplemented even though
 	// it has them: a test-only switch for proving that tools find missing
@@ -118,6 +124,12 @@ type Exception struct {
 	next uint64 // traps: the RIP to return to
 }
 
+// Trap reports whether e is a trap or software interrupt, whose instruction
+// completed, and the address after it.
+func (e *Exception) Trap() (next uint64, ok bool) {
+	return e.next, e.kind == eventTrap || e.kind == eventSoftware
+}
+
 func (e *Exception) Error() string {
 	if e.HasErrorCode {
 		return fmt.Sprintf("%s(%#x)", arch.VectorName(e.Vector), e.ErrorCode)
@@ -187,6 +199,9 @@ func (c *CPU) runSlice() (stop Stop, done bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(*Exception); ok && c.platform != nil {
+				if c.Observer != nil {
+					c.Observer.Raised(c.obsCode[:c.obsLen], e)
+				}
 				if c.raiseEvent(e) {
 					stop, done = Stop{Kind: StopShutdown, Detail: c.shutdownReport()}, true
 				}
@@ -195,6 +210,11 @@ func (c *CPU) runSlice() (stop Stop, done bool) {
 			stop, done = c.recovered(r), true
 		}
 	}()
+	if c.Observer != nil {
+		for c.Retired < c.stopAt {
+			c.observedStep()
+		}
+	}
 	for c.Retired < c.stopAt {
 		d := c.fetch()
 		c.next = c.s.RIP + uint64(d.inst.Len)
@@ -227,6 +247,9 @@ func (c *CPU) recovered(r any) Stop {
 	case halt:
 		c.s.RIP = c.next
 		c.Retired++
+		if c.Observer != nil {
+			c.Observer.Retired(c.obsCode[:c.obsLen])
+		}
 		return Stop{Kind: StopHalt}
 	}
 	return Stop{Kind: StopInternal, Detail: fmt.Sprintf("%v\n%s", r, debug.Stack())}

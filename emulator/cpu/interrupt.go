@@ -55,6 +55,9 @@ func (c *CPU) raiseEvent(e *Exception) (shutdown bool) {
 	for {
 		next := c.tryDeliver(e)
 		if next == nil {
+			if c.Observer != nil {
+				c.Observer.Delivered(e.Vector, e.kind == eventExternal)
+			}
 			return false
 		}
 		chain = append(chain, next.Error())

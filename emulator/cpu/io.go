@@ -69,7 +69,11 @@ func (c *CPU) portIn(port uint16, size int) uint64 {
 	if c.platform == nil {
 		panic(unimplemented{"in", "port I/O outside a machine"})
 	}
-	return uint64(c.platform.In(port, size)) & (1<<(8*size) - 1)
+	v := uint64(c.platform.In(port, size)) & (1<<(8*size) - 1)
+	if c.ReadLog != nil {
+		c.ReadLog.add(uint64(port), []byte{byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24)}[:size], true)
+	}
+	return v
 }
 
 func (c *CPU) portOut(port uint16, size int, v uint64) {

@@ -136,7 +136,16 @@ func (c *CPU) read(la uint64, size int, seg uint8) uint64 {
 		}
 		p, pa := c.pageR(la, seg)
 		if p == nil {
-			return c.platform.ReadMMIO(pa, size) & (1<<(8*size) - 1)
+			v := c.platform.ReadMMIO(pa, size) & (1<<(8*size) - 1)
+			if c.ReadLog != nil {
+				var b [8]byte
+				binary.LittleEndian.PutUint64(b[:], v)
+				c.logRead(la, b[:size])
+			}
+			return v
+		}
+		if c.ReadLog != nil {
+			c.logRead(la, p[off:off+uint64(size)])
 		}
 		switch size {
 		case 1:
@@ -212,6 +221,9 @@ func (c *CPU) logWrite(la uint64, old1, old2, nv []byte) {
 func (c *CPU) readBytes(la uint64, b []byte, seg uint8) {
 	if c.s.RFLAGS&arch.AC != 0 && len(b) <= 8 {
 		c.alignCheck(la, len(b))
+	}
+	if c.ReadLog != nil {
+		defer c.logRead(la, b)
 	}
 	for len(b) > 0 {
 		p, pa := c.pageR(la, seg)

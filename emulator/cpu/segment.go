@@ -51,6 +51,11 @@ func (c *CPU) sysAccess(la uint64, b []byte, write bool) {
 	if write {
 		acc = accWrite | accImplicit
 	}
+	if !write && c.ReadLog != nil {
+		defer c.logRead(la, b)
+	}
+	start, whole := la, b
+	var old []byte // what a logged write replaced, page by page
 	for len(b) > 0 {
 		pa, p := c.resolve(la, arch.DS, acc)
 		n := int(min(uint64(len(b)), 4096-la&0xfff))
@@ -59,17 +64,26 @@ func (c *CPU) sysAccess(la uint64, b []byte, write bool) {
 			for i := range n {
 				c.platform.WriteMMIO(pa+uint64(i), 1, uint64(b[i]))
 			}
+			if c.WriteLog != nil {
+				old = append(old, make([]byte, n)...) // a device register has no old bytes
+			}
 		case p == nil:
 			for i := range n {
 				b[i] = byte(c.platform.ReadMMIO(pa+uint64(i), 1))
 			}
 		case write:
 			c.code.invalidate(pa >> 12)
+			if c.WriteLog != nil {
+				old = append(old, p[la&0xfff:][:n]...)
+			}
 			copy(p[la&0xfff:], b[:n])
 		default:
 			copy(b[:n], p[la&0xfff:])
 		}
 		b, la = b[n:], la+uint64(n)
+	}
+	if write && c.WriteLog != nil {
+		c.logWrite(start, old, nil, whole)
 	}
 }
 

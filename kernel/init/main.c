@@ -6,6 +6,7 @@
 #include "fs/fs.h"
 #include "fs/initrd.h"
 #include "lib/kprintf.h"
+#include "lib/random.h"
 #include "lib/string.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
@@ -70,6 +71,7 @@ void kmain(uint64_t info, uint64_t magic)
 	/* Own tables and stack from here on: the boot data is free memory. */
 	pmm_reclaim_boot_data();
 	initrd_init(phys_to_virt(boot.initrd_base), boot.initrd_size);
+	random_init(); /* after the boot information and the initrd it hashes */
 	fs_init();
 
 	apic_init();

@@ -227,6 +227,11 @@ struct nt_file_network_open_information {
 #define NT_PAGE_EXECUTE_READ      0x20
 #define NT_PAGE_EXECUTE_READWRITE 0x40
 
+/* NtQueryInformationProcess classes: ProcessBasicInformation (below) and
+ * ProcessCookie (a ULONG, the caller's own process only, as on Windows). */
+#define NT_PROCESS_BASIC_INFORMATION 0
+#define NT_PROCESS_COOKIE 36
+
 /* ProcessBasicInformation (class 0) for NtQueryInformationProcess. */
 struct nt_process_basic_information {
 	int64_t exit_status; /* NT_STATUS_PENDING (0x103) while running */

@@ -13,6 +13,7 @@
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
+#include "nt/debug.h"
 #include "nt/memory.h"
 #include "nt/process.h"
 
@@ -531,6 +532,8 @@ static void map_pages(struct loader *L, struct mod *m)
 	}
 	kfree(bits);
 	m->mapped = true;
+	/* Visible in the process at its final base: tell a listening recorder. */
+	dbg_image_mapped(L->p->proc.pml4, m->base, m->size, m->name, m->name_len);
 }
 
 static void visit(struct loader *L, int i, uint32_t *order, uint32_t *n)

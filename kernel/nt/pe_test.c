@@ -4,6 +4,7 @@
 #include "mm/heap.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
+#include "nt/debug.h"
 #include "nt/memory.h"
 #include "nt/process.h"
 #include "test/selftest.h"
@@ -125,6 +126,41 @@ const char *test_nt_pe_load(void)
 	if (!code || (code & (PTE_W | PTE_NX)) || !(code & PTE_U) || !hdr || (hdr & PTE_W) || !(hdr & PTE_NX))
 		why = fail("protections: code %lx headers %lx", code, hdr);
 out:
+	shell_free(p);
+	return why;
+}
+
+/* Loading texe.exe announces its three images in the new address space;
+ * the last record sent is tdep.dll's, at its relocated base. */
+const char *test_nt_pe_image_events(void)
+{
+	struct nt_process *p = shell();
+	struct nt_pe_result r;
+	uint64_t before = dbg_image_count();
+	nt_status s = load(p, "texe.exe", &r);
+	const char *why = NULL;
+	struct nt_loader_data ld;
+	struct nt_module m[3];
+	const struct dbg_image_record *e = dbg_image_last();
+	if (s) {
+		why = fail("load failed: %x (%s)", (unsigned)s, nt_pe_last_error);
+	} else if (!nt_vm_read(p, r.loader_data, &ld, sizeof ld) || ld.count != 3 ||
+		   !nt_vm_read(p, ld.modules, m, sizeof m)) {
+		why = fail("loader data unreadable");
+	} else if (dbg_image_count() - before != 3) {
+		why = fail("%lu notifications, want 3", (unsigned long)(dbg_image_count() - before));
+	} else if (e->magic != DBG_IMAGE_MAGIC || e->version != DBG_IMAGE_VERSION || e->cr3 != p->proc.pml4 ||
+		   e->base != m[2].base || e->size != m[2].size) {
+		why = fail("record %x v%u cr3 %lx base %lx size %lx, want cr3 %lx base %lx size %lx", e->magic,
+			   e->version, e->cr3, e->base, e->size, p->proc.pml4, m[2].base, m[2].size);
+	} else {
+		static const char want[] = "tdep.dll";
+		bool ok = e->name_len == sizeof want - 1;
+		for (unsigned i = 0; ok && i < DBG_NAME_MAX; i++)
+			ok = e->name[i] == (i < sizeof want - 1 ? (uint16_t)want[i] : 0);
+		if (!ok)
+			why = fail("record name is not \"tdep.dll\" zero-padded (length %u)", e->name_len);
+	}
 	shell_free(p);
 	return why;
 }

@@ -7,6 +7,7 @@
 #include "arch/cpu.h"
 #include "dev/apic.h"
 #include "lib/kprintf.h"
+#include "lib/random.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/pmm.h"
@@ -339,6 +340,7 @@ nt_status nt_process_spawn(const struct nt_spawn *s, struct nt_process **out, st
 	p->proc.pid = (int)(next_pid += 4);
 	p->handles = nt_handles_new();
 	p->exit_status = NT_STATUS_PENDING;
+	p->cookie = (uint32_t)random_u64();
 	struct nt_process *parent = nt_current_process();
 	p->parent_pid = parent ? (uint64_t)parent->proc.pid : 0;
 	const char *n = "?";
@@ -706,10 +708,33 @@ nt_status nt_terminate_process(const struct nt_call *c)
 	return NT_STATUS_SUCCESS;
 }
 
+/* ProcessCookie: Windows gives it to the process itself only (it salts
+ * pointer encoding), and so do we. */
+static nt_status query_cookie(const struct nt_call *c)
+{
+	if (c->arg[3] != 4)
+		return NT_STATUS_INFO_LENGTH_MISMATCH;
+	struct nt_object *o;
+	nt_status s = nt_handle_get(c->arg[0], &nt_process_type, &o);
+	if (s)
+		return s;
+	struct nt_process *p = (struct nt_process *)o;
+	bool self = p == nt_current_process();
+	uint32_t cookie = p->cookie, len = 4;
+	nt_object_unref(o);
+	if (!self)
+		return NT_STATUS_INVALID_PARAMETER;
+	if (!nt_copy_out(c->arg[2], &cookie, 4) || (c->arg[4] && !nt_copy_out(c->arg[4], &len, 4)))
+		return NT_STATUS_ACCESS_VIOLATION;
+	return NT_STATUS_SUCCESS;
+}
+
 /* (process, class, buffer, length, return_length*) */
 nt_status nt_query_information_process(const struct nt_call *c)
 {
-	if (c->arg[1] != 0)
+	if (c->arg[1] == NT_PROCESS_COOKIE)
+		return query_cookie(c);
+	if (c->arg[1] != NT_PROCESS_BASIC_INFORMATION)
 		return NT_STATUS_INVALID_INFO_CLASS;
 	if (c->arg[3] != sizeof(struct nt_process_basic_information))
 		return NT_STATUS_INFO_LENGTH_MISMATCH;

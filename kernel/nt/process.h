@@ -39,6 +39,7 @@ struct nt_process {
 	struct nt_tls_template tls[NT_MAX_TLS];
 	uint32_t tls_count;
 	char name[64]; /* image base name, "cmd.exe", for messages */
+	uint32_t cookie; /* ProcessCookie: random per process (lib/random.h) */
 };
 
 struct nt_thread {

@@ -231,7 +231,14 @@ func (e *Engine) Step(n uint64) (engine.Result, error) {
 			}
 		}
 	}
-	res := engine.Result{State: e.base}
+	return result(&e.base, e.regs.RIP, &r, e.ev, err), nil
+}
+
+// result turns a finished run into an engine.Result: the registers Unicorn
+// reports over base (what it does not model), and the outcome from its
+// hooks and error. rip is where the run started.
+func result(base *arch.State, rip uint64, r *regs, ev *event, err error) engine.Result {
+	res := engine.Result{State: *base}
 	st := &res.State
 	st.GPR, st.RIP, st.RFLAGS = r.GPR, r.RIP, r.RFLAGS
 	st.Seg[arch.FS].Base, st.Seg[arch.GS].Base = r.FSBase, r.GSBase
@@ -239,29 +246,29 @@ func (e *Engine) Step(n uint64) (engine.Result, error) {
 	for i := range st.XMM {
 		st.XMM[i] = arch.Vec128{r.XMM[2*i], r.XMM[2*i+1]}
 	}
-	if typ, _, ok := unmappedAccess(e.ev); ok && typ == uc.MEM_FETCH_UNMAPPED && r.RIP != e.regs.RIP {
+	if typ, _, ok := unmappedAccess(ev); ok && typ == uc.MEM_FETCH_UNMAPPED && r.RIP != rip {
 		// Unicorn translates ahead of the instruction it runs (the next
 		// instruction, or the rest of the block) before the count stops
 		// it: a fetch fault after RIP has moved is not this instruction's.
 		res.Outcome = engine.Completed
-		return res, nil
+		return res
 	}
-	if typ, addr, ok := unmappedAccess(e.ev); ok && typ == uc.MEM_FETCH_UNMAPPED && addr >= e.regs.RIP+15 {
+	if typ, addr, ok := unmappedAccess(ev); ok && typ == uc.MEM_FETCH_UNMAPPED && addr >= rip+15 {
 		// The fetch fault lies beyond any instruction at RIP: it came from
 		// translating ahead into an unmapped page, before anything ran.
 		res.Outcome = engine.Unsupported
 		res.Detail = fmt.Sprintf("translation ran ahead into unmapped %#x before executing", addr)
-		return res, nil
+		return res
 	}
-	if typ, addr, ok := unmappedAccess(e.ev); ok {
+	if typ, addr, ok := unmappedAccess(ev); ok {
 		res.Outcome, res.Vector = engine.Exception, arch.VecPF
 		st.CR2 = addr
 		res.Detail = fmt.Sprintf("unmapped access type %d at %#x", typ, addr)
-		return res, nil
+		return res
 	}
-	if v, ok := interrupt(e.ev); ok {
+	if v, ok := interrupt(ev); ok {
 		res.Outcome, res.Vector = engine.Exception, uint8(v)
-		return res, nil
+		return res
 	}
 	var ue uc.UcError
 	switch {
@@ -272,7 +279,7 @@ func (e *Engine) Step(n uint64) (engine.Result, error) {
 	default:
 		res.Outcome, res.Detail = engine.Unsupported, err.Error()
 	}
-	return res, nil
+	return res
 }
 
 // ReadMemory implements engine.Engine.

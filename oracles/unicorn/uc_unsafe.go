@@ -77,6 +77,61 @@ static uc_err ts_add_hooks(uc_engine *uc, ts_event *ev) {
 	return uc_hook_add(uc, &h2, UC_HOOK_MEM_UNMAPPED, (void *)ts_on_unmapped, ev, 1, 0);
 }
 
+// The session's access log: reads and writes kept apart, each merged into
+// runs while contiguous, so a REP MOVSB over a page is one run of each.
+#define TS_MAXRUNS 8192
+#define TS_MAXDATA (256 * 1024)
+
+typedef struct {
+	uint64_t addr;
+	uint32_t off, len;
+} ts_run;
+
+typedef struct {
+	int      n, overflow;
+	uint32_t used;
+	ts_run   runs[TS_MAXRUNS];
+	uint8_t  data[TS_MAXDATA];
+} ts_log;
+
+typedef struct {
+	ts_log reads, writes;
+} ts_accesses;
+
+static void ts_log_add(ts_log *l, uint64_t addr, const uint8_t *b, int size) {
+	if (l->overflow) return;
+	if (l->used + size > TS_MAXDATA) { l->overflow = 1; return; }
+	ts_run *last = l->n ? &l->runs[l->n - 1] : NULL;
+	if (!last || last->addr + last->len != addr || last->off + last->len != l->used) {
+		if (l->n == TS_MAXRUNS) { l->overflow = 1; return; }
+		last = &l->runs[l->n++];
+		last->addr = addr; last->off = l->used; last->len = 0;
+	}
+	memcpy(l->data + l->used, b, size);
+	l->used += size; last->len += size;
+}
+
+static void ts_on_access(uc_engine *uc, uc_mem_type type, uint64_t address, int size, int64_t value, void *user) {
+	ts_accesses *a = user;
+	uint8_t b[16];
+	if (size > 16) size = 16;
+	if (type == UC_MEM_WRITE) {
+		memcpy(b, &value, size > 8 ? 8 : size);
+		ts_log_add(&a->writes, address, b, size);
+	} else if (uc_mem_read(uc, address, b, size) == UC_ERR_OK) {
+		ts_log_add(&a->reads, address, b, size);
+	}
+}
+
+static uc_err ts_add_access_hooks(uc_engine *uc, ts_accesses *a) {
+	uc_hook h;
+	return uc_hook_add(uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)ts_on_access, a, 1, 0);
+}
+
+static void ts_reset_accesses(ts_accesses *a) {
+	a->reads.n = a->reads.overflow = 0; a->reads.used = 0;
+	a->writes.n = a->writes.overflow = 0; a->writes.used = 0;
+}
 
 */
 import "C"
@@ -131,4 +186,32 @@ func interrupt(ev *event) (int, bool) { return int(ev.intno), ev.intno >= 0 }
 
 func unmappedAccess(ev *event) (typ int, addr uint64, ok bool) {
 	return int(ev.unmapped), uint64(ev.address), ev.unmapped != 0
+}
+
+// accesses mirrors ts_accesses; it lives in C memory because the hooks
+// write it.
+type accesses = C.ts_accesses
+
+func newAccesses() *accesses { return (*accesses)(C.calloc(1, C.sizeof_ts_accesses)) }
+
+func freeAccesses(a *accesses) { C.free(unsafe.Pointer(a)) }
+
+func resetAccesses(a *accesses) { C.ts_reset_accesses(a) }
+
+func addAccessHooks(u uc.Unicorn, a *accesses) error {
+	return errOf(C.ts_add_access_hooks(handle(u), a))
+}
+
+// accessRuns calls f for each run of the log, in order; it reports false if
+// the log overflowed (the instruction touched more than it can hold).
+func accessRuns(a *accesses, writes bool, f func(addr uint64, b []byte)) bool {
+	l := &a.reads
+	if writes {
+		l = &a.writes
+	}
+	for i := range int(l.n) {
+		r := &l.runs[i]
+		f(uint64(r.addr), C.GoBytes(unsafe.Pointer(&l.data[r.off]), C.int(r.len)))
+	}
+	return l.overflow == 0
 }

@@ -167,6 +167,12 @@ static int check_objects(void)
 	if (NtQueryInformationProcess(NT_CURRENT_PROCESS, 0, &bi, sizeof bi, 0) ||
 	    bi.exit_status != NT_STATUS_PENDING || bi.peb_base_address != peb)
 		return 34;
+	/* ProcessCookie: fixed for the process's life, 4 bytes exactly. */
+	uint32_t cookie = 0, again = 1, len = 0;
+	if (NtQueryInformationProcess(NT_CURRENT_PROCESS, NT_PROCESS_COOKIE, &cookie, 4, &len) || len != 4 ||
+	    NtQueryInformationProcess(NT_CURRENT_PROCESS, NT_PROCESS_COOKIE, &again, 4, 0) || again != cookie ||
+	    NtQueryInformationProcess(NT_CURRENT_PROCESS, NT_PROCESS_COOKIE, &bi, 8, 0) != NT_STATUS_INFO_LENGTH_MISMATCH)
+		return 52;
 	return 0x600D;
 }
 
@@ -193,6 +199,9 @@ static int check_processes(void)
 		return 37;
 	if (NtQueryInformationProcess(hp, 0, &bi, sizeof bi, 0) || bi.exit_status != NT_STATUS_INTEGER_DIVIDE_BY_ZERO)
 		return 38;
+	uint32_t cookie;
+	if (NtQueryInformationProcess(hp, NT_PROCESS_COOKIE, &cookie, 4, 0) != NT_STATUS_INVALID_PARAMETER)
+		return 53; /* another process's cookie is not ours to read */
 	if (NtClose(hp) || NtClose(ht) || NtClose(ev))
 		return 39;
 	pc.image_path.length = 2;

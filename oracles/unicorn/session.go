@@ -1,0 +1,241 @@
+package unicorn
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/twinstep/twinstep/arch"
+	"github.com/twinstep/twinstep/emulator/decoder"
+	"github.com/twinstep/twinstep/engine"
+	uc "github.com/unicorn-engine/unicorn/bindings/go/unicorn"
+)
+
+// Session is Unicorn kept running across instructions, for replaying a
+// recorded run: memory persists from one instruction to the next and is
+// supplied piecemeal (Poke) at the linear addresses the recording names, so
+// the session needs no page tables, which Unicorn 2.0.1 cannot walk. Each
+// Exec runs one instruction at the privilege level the state gives: CPL 3 in
+// user mode as Engine does, any other level as Unicorn's own ring 0.
+//
+// Unicorn keeps translated code when memory is rewritten from outside, so a
+// Poke that changes a page it has translated from makes the next Exec start
+// a fresh instance (Restarts counts them) and copy the memory over.
+type Session struct {
+	u        uc.Unicorn
+	ev       *event
+	acc      *accesses
+	kernel   uc.Context // ring 0, as Unicorn starts
+	user     uc.Context // ring 3, after the IRETQ of enterUserMode
+	ring3    bool       // which of the two the instance is in
+	mem      map[uint64]*[4096]byte
+	code     map[uint64]bool // pages Unicorn may have translated from
+	stale    bool            // a translated page changed: restart before running
+	Restarts int
+}
+
+// NewSession starts a session with no memory.
+func NewSession() (*Session, error) {
+	s := &Session{mem: map[uint64]*[4096]byte{}}
+	if err := s.start(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Session) start() error {
+	s.close()
+	u, err := uc.NewUnicorn(uc.ARCH_X86, uc.MODE_64)
+	if err != nil {
+		return fmt.Errorf("unicorn: %w (is libunicorn 2.0.1 installed? apt-get install libunicorn-dev)", err)
+	}
+	s.u, s.ev, s.acc, s.code, s.stale = u, newEvent(), newAccesses(), map[uint64]bool{}, false
+	fail := func(what string, err error) error {
+		s.close()
+		return fmt.Errorf("unicorn session: %s: %w", what, err)
+	}
+	if s.kernel, err = u.ContextSave(nil); err != nil {
+		return fail("saving the ring 0 context", err)
+	}
+	e := Engine{u: u}
+	if err := e.enterUserMode(); err != nil {
+		return fail("entering CPL 3", err)
+	}
+	if s.user, err = u.ContextSave(nil); err != nil {
+		return fail("saving the ring 3 context", err)
+	}
+	s.ring3 = true
+	if err := addHooks(u, s.ev); err != nil {
+		return fail("hooks", err)
+	}
+	if err := addAccessHooks(u, s.acc); err != nil {
+		return fail("access hooks", err)
+	}
+	for a, p := range s.mem {
+		if err := u.MemMap(a, 4096); err != nil {
+			return fail(fmt.Sprintf("map %#x", a), err)
+		}
+		if err := u.MemWrite(a, p[:]); err != nil {
+			return fail(fmt.Sprintf("write %#x", a), err)
+		}
+	}
+	return nil
+}
+
+func (s *Session) close() {
+	if s.u == nil {
+		return
+	}
+	s.u.Close()
+	freeEvent(s.ev)
+	freeAccesses(s.acc)
+	s.u, s.ev, s.acc = nil, nil, nil
+}
+
+// Name is the oracle's name.
+func (s *Session) Name() string { return "unicorn" }
+
+// Close releases the instance.
+func (s *Session) Close() error {
+	s.close()
+	return nil
+}
+
+// Reserved reports whether [addr, addr+n) touches the range the session
+// keeps for itself (see ReservedBase): memory there cannot be supplied.
+func Reserved(addr uint64, n int) bool {
+	return addr < ReservedBase+ReservedSize && addr+uint64(n) > ReservedBase
+}
+
+// Poke makes memory at linear address addr hold b, mapping pages as needed.
+func (s *Session) Poke(addr uint64, b []byte) error {
+	if Reserved(addr, len(b)) {
+		return fmt.Errorf("%#x+%d lies in the oracle's reserved range %#x", addr, len(b), uint64(ReservedBase))
+	}
+	for len(b) > 0 {
+		page, off := addr&^0xfff, addr&0xfff
+		n := min(uint64(len(b)), 4096-off)
+		p := s.mem[page]
+		if p == nil {
+			if err := s.u.MemMap(page, 4096); err != nil {
+				return fmt.Errorf("map %#x: %w", page, err)
+			}
+			p = new([4096]byte)
+			s.mem[page] = p
+		}
+		if !bytes.Equal(p[off:off+n], b[:n]) {
+			copy(p[off:], b[:n])
+			if s.code[page] {
+				s.stale = true // written in full at the restart
+			} else if err := s.u.MemWrite(addr, b[:n]); err != nil {
+				return fmt.Errorf("write %#x: %w", addr, err)
+			}
+		}
+		b, addr = b[n:], addr+n
+	}
+	return nil
+}
+
+// Peek copies what the session's memory holds at addr into b (zero where
+// nothing was ever supplied).
+func (s *Session) Peek(addr uint64, b []byte) {
+	for len(b) > 0 {
+		page, off := addr&^0xfff, addr&0xfff
+		n := min(uint64(len(b)), 4096-off)
+		if p := s.mem[page]; p != nil {
+			copy(b[:n], p[off:])
+		} else {
+			clear(b[:n])
+		}
+		b, addr = b[n:], addr+n
+	}
+}
+
+// Exec runs the one instruction at st.RIP from state st. The result's
+// Writes are the instruction's stores, merged into runs; reads lists what it
+// loaded. Both are in order of first access.
+func (s *Session) Exec(st *arch.State) (res engine.Result, reads []engine.Write, err error) {
+	if s.stale {
+		if err := s.start(); err != nil {
+			return res, nil, err
+		}
+		s.Restarts++
+	}
+	if want3 := st.CPL == 3; want3 != s.ring3 {
+		ctx := s.kernel
+		if want3 {
+			ctx = s.user
+		}
+		if err := s.u.ContextRestore(ctx); err != nil {
+			return res, nil, fmt.Errorf("switch privilege level: %w", err)
+		}
+		s.ring3 = want3
+	}
+	r := regs{GPR: st.GPR, RIP: st.RIP, RFLAGS: st.RFLAGS, FSBase: st.Seg[arch.FS].Base,
+		GSBase: st.Seg[arch.GS].Base, MXCSR: uint64(st.MXCSR)}
+	for i, x := range st.XMM {
+		r.XMM[2*i], r.XMM[2*i+1] = x[0], x[1]
+	}
+	if err := writeRegs(s.u, &r); err != nil {
+		return res, nil, fmt.Errorf("write registers: %w", err)
+	}
+	resetEvent(s.ev)
+	resetAccesses(s.acc)
+	until, count := uint64(never), uint64(1)
+	if next, iterations, ok := s.repString(st); ok {
+		// QEMU runs a REP string instruction one iteration per count:
+		// run it to the next instruction instead, bounded by its count.
+		until, count = next, iterations
+	}
+	runErr := s.u.StartWithOptions(st.RIP, until, &uc.UcOptions{Count: count})
+	var post regs
+	if err := readRegs(s.u, &post); err != nil {
+		return res, nil, fmt.Errorf("read registers: %w", err)
+	}
+	for _, rip := range []uint64{st.RIP, post.RIP} {
+		s.code[rip&^0xfff], s.code[rip&^0xfff+4096] = true, true
+	}
+	res = result(st, st.RIP, &post, s.ev, runErr)
+	complete := accessRuns(s.acc, true, func(addr uint64, b []byte) {
+		old := make([]byte, len(b))
+		s.Peek(addr, old)
+		res.Writes = append(res.Writes, engine.Write{Addr: addr, Old: old, New: b})
+		s.shadow(addr, b)
+	})
+	complete = accessRuns(s.acc, false, func(addr uint64, b []byte) {
+		reads = append(reads, engine.Write{Addr: addr, New: b})
+	}) && complete
+	if !complete && res.Outcome == engine.Completed {
+		res.Outcome, res.Detail = engine.Unsupported, "the instruction accessed more memory than the session's access log holds"
+	}
+	return res, reads, nil
+}
+
+// shadow records a store Unicorn made itself, so the session's copy of
+// memory stays what Unicorn holds.
+func (s *Session) shadow(addr uint64, b []byte) {
+	for len(b) > 0 {
+		page, off := addr&^0xfff, addr&0xfff
+		n := min(uint64(len(b)), 4096-off)
+		if p := s.mem[page]; p != nil {
+			copy(p[off:], b[:n])
+		}
+		b, addr = b[n:], addr+n
+	}
+}
+
+// repString reports whether the instruction at st.RIP is a string
+// instruction with a REP prefix, where it ends, and a bound on the
+// iterations Unicorn counts for it (one per iteration, and one more).
+func (s *Session) repString(st *arch.State) (next, iterations uint64, ok bool) {
+	var b [decoder.MaxLen]byte
+	s.Peek(st.RIP, b[:])
+	in, err := decoder.Decode(b[:])
+	if err != nil || in.Rep == decoder.PrefixNone || in.Form.Attr&decoder.AttrRep == 0 {
+		return 0, 0, false
+	}
+	n := st.GPR[arch.RCX]
+	if in.AddrSize == 4 {
+		n = uint64(uint32(n))
+	}
+	return st.RIP + uint64(in.Len), n + 2, true
+}

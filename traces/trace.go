@@ -1,0 +1,97 @@
+package traces
+
+import (
+	"errors"
+	"fmt"
+	"os"
+)
+
+// Trace is a recorded run opened for reading.
+type Trace struct {
+	f     *os.File
+	r     *Reader
+	steps []int // container chunk numbers of the steps chunks, in order
+	// Meta is the last metadata chunk that reads: the closing one, with End
+	// and the symbols, when the recording finished and the file is whole.
+	Meta *Meta
+	// Damage is the first damage found (nil if none). The chunks before it
+	// replay; Steps lists only those.
+	Damage error
+}
+
+// Open opens a trace file. A damaged or truncated trace opens as far as it
+// is readable, with Damage set; a file that is not a trace at all, or has
+// no readable metadata, is an error.
+func Open(path string) (*Trace, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	r, err := NewReader(f, fi.Size())
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	t := &Trace{f: f, r: r, Damage: r.Damage}
+	for i, c := range r.Chunks() {
+		switch c.Kind {
+		case KindSteps:
+			t.steps = append(t.steps, i)
+		case KindMeta:
+			_, payload, err := r.Chunk(i)
+			if err == nil {
+				var m *Meta
+				if m, err = decodeMeta(payload); err == nil {
+					t.Meta = m
+				}
+			}
+			if err != nil && t.Damage == nil {
+				t.Damage = err
+			}
+		}
+	}
+	if t.Meta == nil {
+		f.Close()
+		if t.Damage != nil {
+			return nil, fmt.Errorf("%s: no readable metadata: %w", path, t.Damage)
+		}
+		return nil, fmt.Errorf("%s: the trace holds no metadata chunk", path)
+	}
+	return t, nil
+}
+
+// Close closes the file.
+func (t *Trace) Close() error { return t.f.Close() }
+
+// Chunks is the number of steps chunks.
+func (t *Trace) Chunks() int { return len(t.steps) }
+
+// Steps opens steps chunk i (0-based, in recording order) for decoding.
+// Damage inside it is a *CorruptError naming the container chunk.
+func (t *Trace) Steps(i int) (*StepDecoder, error) {
+	n := t.steps[i]
+	_, payload, err := t.r.Chunk(n)
+	if err != nil {
+		return nil, err
+	}
+	d, err := NewStepDecoder(payload)
+	if err != nil {
+		return nil, &CorruptError{Chunk: n, Offset: t.r.Chunks()[n].Offset, Reason: err.Error()}
+	}
+	d.chunk, d.offset = n, t.r.Chunks()[n].Offset
+	return d, nil
+}
+
+// ChunkError wraps a decoding error of steps chunk d as a *CorruptError.
+func (d *StepDecoder) chunkError(err error) error {
+	var ce *CorruptError
+	if errors.As(err, &ce) {
+		return err
+	}
+	return &CorruptError{Chunk: d.chunk, Offset: d.offset, Reason: err.Error()}
+}
