@@ -84,9 +84,9 @@ func (s *Step) IsInstruction() bool { return s.Kind != Delivery }
 // stepEncoder builds one KindSteps chunk.
 type stepEncoder struct {
 	buf      []byte
-	first    uint64 // the chunk's first instruction number
-	n        uint64     // instructions in the chunk so far
-	prev     arch.State // the state after the last step
+	first    uint64            // the chunk's first instruction number
+	n        uint64            // instructions in the chunk so far
+	prev     arch.State        // the state after the last step
 	code     map[uint64][]byte // the bytes last recorded at each address
 	lastAddr uint64
 	changed  []int
