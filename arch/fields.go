@@ -18,7 +18,10 @@ type Field struct {
 	Width int
 }
 
-var fields []field
+var (
+	fields       []field
+	fieldOffsets []int // where each field lies in a State's memory (Raw)
+)
 
 // Fields lists the state's fields in their stable order.
 func Fields() []Field {
@@ -74,6 +77,7 @@ func init() {
 	addSegment("ldtr", func(s *State) *Segment { return &s.LDTR })
 	addSegment("tr", func(s *State) *Segment { return &s.TR })
 	addU8("cpl", func(s *State) *uint8 { return &s.CPL })
+	fieldOffsets = offsetsOf()
 }
 
 func addSegment(name string, seg func(*State) *Segment) {

@@ -22,7 +22,10 @@ func vecBytes(p *Vec128) []byte { return unsafe.Slice((*byte)(unsafe.Pointer(p))
 func Raw(s *State) []byte { return unsafe.Slice((*byte)(unsafe.Pointer(s)), unsafe.Sizeof(*s)) }
 
 // FieldOffsets gives, for each field of Fields, its offset in Raw.
-func FieldOffsets() []int {
+func FieldOffsets() []int { return append([]int(nil), fieldOffsets...) }
+
+// offsetsOf finds where each field lies in a State's memory.
+func offsetsOf() []int {
 	var s State
 	base := uintptr(unsafe.Pointer(&s))
 	out := make([]int, len(fields))

@@ -40,6 +40,9 @@ var compared = func() map[string]bool {
 	return m
 }()
 
+// Compared reports whether comparisons check state field name.
+func Compared(name string) bool { return compared[name] }
+
 // Compare reports every difference between two results at once: the
 // outcome, the compared registers, RFLAGS outside mask.Flags, and memory.
 func Compare(a, b *Result, mask Mask) []Difference {
@@ -51,6 +54,13 @@ func Compare(a, b *Result, mask Mask) []Difference {
 	sa, sb := a.State, b.State
 	sa.RFLAGS &^= mask.Flags
 	sb.RFLAGS &^= mask.Flags
+	if sa == sb && len(mask.Result) == 0 {
+		// The common case in a lockstep replay, found without a field walk.
+		if !mask.Memory && !SameWrites(a.Writes, b.Writes) {
+			out = append(out, Difference{"memory", FormatWrites(a.Writes), FormatWrites(b.Writes)})
+		}
+		return out
+	}
 	skip := map[string]bool{}
 	for _, r := range mask.Result {
 		skip[r] = true
@@ -68,7 +78,8 @@ func Compare(a, b *Result, mask Mask) []Difference {
 	return out
 }
 
-// FormatWrites prints writes as "addr:oldhex->newhex" runs, the first eight
+// FormatWrites prints writes as "addr:oldhex->newhex" runs ("addr:newhex"
+// where the old bytes are not known), the first eight
 // runs and 32 bytes of each: enough to read, short enough for a terminal.
 func FormatWrites(ws []Write) string {
 	if len(ws) == 0 {
@@ -85,7 +96,11 @@ func FormatWrites(ws []Write) string {
 			b.WriteByte(' ')
 		}
 		n := min(len(w.New), maxBytes)
-		fmt.Fprintf(&b, "%#x:%x->%x", w.Addr, w.Old[:n], w.New[:n])
+		if len(w.Old) >= n {
+			fmt.Fprintf(&b, "%#x:%x->%x", w.Addr, w.Old[:n], w.New[:n])
+		} else {
+			fmt.Fprintf(&b, "%#x:%x", w.Addr, w.New[:n]) // a recording keeps only what was written
+		}
 		if n < len(w.New) {
 			fmt.Fprintf(&b, "...(%d bytes)", len(w.New))
 		}

@@ -52,6 +52,9 @@ type Result struct {
 	Detail       string
 	State        arch.State
 	Writes       []Write
+	// Reads are the bytes the instruction loaded (New holds them), where
+	// the engine reports them (a Replayer does).
+	Reads []Write
 }
 
 // Raised reports whether the step ended in exception vector.
@@ -124,4 +127,21 @@ func diffBytes(addr uint64, pre, post []byte) []Write {
 		i = j
 	}
 	return out
+}
+
+// Replayer is an engine that replays a recorded run one instruction at a
+// time. Memory persists from one instruction to the next and is supplied
+// piecemeal, at the linear addresses the recording names: the bytes each
+// instruction is recorded reading, and its code.
+type Replayer interface {
+	Name() string
+	// Poke makes memory at linear address addr hold b.
+	Poke(addr uint64, b []byte) error
+	// Reserve makes [addr, addr+n) memory, keeping what it holds: where an
+	// instruction stores without reading first.
+	Reserve(addr uint64, n int) error
+	// Exec runs the one instruction at s.RIP from state s. The result's
+	// Writes are its stores, merged into runs.
+	Exec(s *arch.State) (Result, error)
+	Close() error
 }

@@ -18,6 +18,9 @@ type Report struct {
 	Events       uint64        // interrupts and exception deliveries replayed
 	Elapsed      time.Duration // wall time of the replay
 	Workers      int           // parallel workers used
+	// OracleRestarts counts the fresh Unicorn instances the replay needed
+	// because code it had translated changed (see unicorn.Session).
+	OracleRestarts int
 
 	Counts Counts
 

@@ -363,7 +363,6 @@ func (r *recorder) byOracle() error {
 	}
 	pages := map[uint64]bool{st.RIP &^ 0xfff: true, (st.RIP + uint64(len(code)) - 1) &^ 0xfff: true}
 	var res engine.Result
-	var reads []engine.Write
 	for attempt := 0; ; attempt++ {
 		// The guest's pages as they are now, so nothing a failed attempt
 		// wrote survives into the next.
@@ -377,7 +376,7 @@ func (r *recorder) byOracle() error {
 			}
 		}
 		var err error
-		if res, reads, err = r.oracle.Exec(&st); err != nil {
+		if res, err = r.oracle.Exec(&st); err != nil {
 			return fail("%v", err)
 		}
 		unmapped := res.Outcome == engine.Exception && res.Vector == arch.VecPF
@@ -405,7 +404,7 @@ func (r *recorder) byOracle() error {
 		code = code[:in.Len]
 	}
 	s := Step{Kind: Retired, Code: code, Post: r.c.State(), ByOracle: true}
-	for _, rd := range reads {
+	for _, rd := range res.Reads {
 		s.Reads = append(s.Reads, Access{Addr: rd.Addr, Data: rd.New})
 	}
 	for _, w := range res.Writes {

@@ -305,6 +305,28 @@ func (d *StepDecoder) Next() (*Step, error) {
 	return s, nil
 }
 
+// PeekCode returns the address and bytes of the next instruction without
+// decoding its step, if the next step is an instruction: a replay supplies
+// code ahead, because Unicorn translates the next block before it stops.
+func (d *StepDecoder) PeekCode() (rip uint64, code []byte, ok bool) {
+	if d.pos >= len(d.data) {
+		return 0, nil, false
+	}
+	tag := d.data[d.pos]
+	if StepKind(tag&tagKind) == Delivery {
+		return 0, nil, false
+	}
+	rip = d.state.RIP
+	if tag&tagCode == 0 {
+		code, ok = d.code[rip]
+		return rip, code, ok
+	}
+	if d.pos+2 > len(d.data) || d.pos+2+int(d.data[d.pos+1]) > len(d.data) {
+		return 0, nil, false
+	}
+	return rip, d.data[d.pos+2 : d.pos+2+int(d.data[d.pos+1])], true
+}
+
 func (d *StepDecoder) next(s *Step) error {
 	tag, err := d.byte()
 	if err != nil {

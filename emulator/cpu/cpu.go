@@ -83,7 +83,9 @@ func (c *CPU) SetState(s *arch.State) {
 	c.s = *s
 	c.s.RFLAGS = s.RFLAGS&^uint64(0xffc08028) | arch.FlagsFixed // reserved bits read 0, bit 1 reads 1
 	c.fl.op = lazyNone
-	c.flushTLB(false)
+	if c.platform != nil {
+		c.flushTLB(false) // a flat CPU's translations do not depend on the state
+	}
 }
 
 // FlushCaches drops the decoded-instruction cache and the fast access

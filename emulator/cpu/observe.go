@@ -102,3 +102,11 @@ func (c *CPU) Complete(s *arch.State) {
 	c.FlushCaches()
 	c.Retired++
 }
+
+// CodeChanged tells the CPU that memory at pa changed behind its back (a
+// replay supplying bytes): instructions it decoded there are dropped.
+func (c *CPU) CodeChanged(pa uint64) {
+	if c.code.invalidate(pa >> 12) {
+		c.tlb.flushPage(pa >> 12)
+	}
+}

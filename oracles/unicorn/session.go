@@ -18,8 +18,12 @@ import (
 // user mode as Engine does, any other level as Unicorn's own ring 0.
 //
 // Unicorn keeps translated code when memory is rewritten from outside, so a
-// Poke that changes a page it has translated from makes the next Exec start
-// a fresh instance (Restarts counts them) and copy the memory over.
+// Poke that changes code it has translated makes the next Exec start a
+// fresh instance (Restarts counts them) and copy the memory over. Only the
+// first instruction of a translated block ever runs here (each Exec stops
+// after one), and blocks start where an Exec started or where it ended up
+// (Unicorn looks up the next block before it stops), so those addresses'
+// instructions are the code that matters.
 type Session struct {
 	u        uc.Unicorn
 	ev       *event
@@ -28,8 +32,8 @@ type Session struct {
 	user     uc.Context // ring 3, after the IRETQ of enterUserMode
 	ring3    bool       // which of the two the instance is in
 	mem      map[uint64]*[4096]byte
-	code     map[uint64]bool // pages Unicorn may have translated from
-	stale    bool            // a translated page changed: restart before running
+	starts   map[uint64]uint8 // where translated blocks start: the first instruction's length
+	stale    bool            // translated code changed: restart before running
 	Restarts int
 }
 
@@ -48,7 +52,7 @@ func (s *Session) start() error {
 	if err != nil {
 		return fmt.Errorf("unicorn: %w (is libunicorn 2.0.1 installed? apt-get install libunicorn-dev)", err)
 	}
-	s.u, s.ev, s.acc, s.code, s.stale = u, newEvent(), newAccesses(), map[uint64]bool{}, false
+	s.u, s.ev, s.acc, s.starts, s.stale = u, newEvent(), newAccesses(), map[uint64]uint8{}, false
 	fail := func(what string, err error) error {
 		s.close()
 		return fmt.Errorf("unicorn session: %s: %w", what, err)
@@ -114,23 +118,46 @@ func (s *Session) Poke(addr uint64, b []byte) error {
 	for len(b) > 0 {
 		page, off := addr&^0xfff, addr&0xfff
 		n := min(uint64(len(b)), 4096-off)
-		p := s.mem[page]
-		if p == nil {
-			if err := s.u.MemMap(page, 4096); err != nil {
-				return fmt.Errorf("map %#x: %w", page, err)
-			}
-			p = new([4096]byte)
-			s.mem[page] = p
+		if err := s.Reserve(page, 4096); err != nil {
+			return err
 		}
+		p := s.mem[page]
 		if !bytes.Equal(p[off:off+n], b[:n]) {
 			copy(p[off:], b[:n])
-			if s.code[page] {
+			if s.translated(addr, n) {
 				s.stale = true // written in full at the restart
 			} else if err := s.u.MemWrite(addr, b[:n]); err != nil {
 				return fmt.Errorf("write %#x: %w", addr, err)
 			}
 		}
 		b, addr = b[n:], addr+n
+	}
+	return nil
+}
+
+// translated reports whether [addr, addr+n) overlaps an instruction at the
+// start of a translated block.
+func (s *Session) translated(addr, n uint64) bool {
+	for a := addr - min(addr, decoder.MaxLen-1); a < addr+n; a++ {
+		if l, ok := s.starts[a]; ok && a+uint64(l) > addr {
+			return true
+		}
+	}
+	return false
+}
+
+// Reserve implements engine.Replayer.
+func (s *Session) Reserve(addr uint64, n int) error {
+	if Reserved(addr, n) {
+		return fmt.Errorf("%#x+%d lies in the oracle's reserved range %#x", addr, n, uint64(ReservedBase))
+	}
+	for page := addr &^ 0xfff; page < addr+uint64(n); page += 4096 {
+		if s.mem[page] == nil {
+			if err := s.u.MemMap(page, 4096); err != nil {
+				return fmt.Errorf("map %#x: %w", page, err)
+			}
+			s.mem[page] = new([4096]byte)
+		}
 	}
 	return nil
 }
@@ -150,13 +177,12 @@ func (s *Session) Peek(addr uint64, b []byte) {
 	}
 }
 
-// Exec runs the one instruction at st.RIP from state st. The result's
-// Writes are the instruction's stores, merged into runs; reads lists what it
-// loaded. Both are in order of first access.
-func (s *Session) Exec(st *arch.State) (res engine.Result, reads []engine.Write, err error) {
+// Exec implements engine.Replayer. The result's Writes and Reads are the
+// instruction's stores and loads, merged into runs, in order of access.
+func (s *Session) Exec(st *arch.State) (res engine.Result, err error) {
 	if s.stale {
 		if err := s.start(); err != nil {
-			return res, nil, err
+			return res, err
 		}
 		s.Restarts++
 	}
@@ -166,7 +192,7 @@ func (s *Session) Exec(st *arch.State) (res engine.Result, reads []engine.Write,
 			ctx = s.user
 		}
 		if err := s.u.ContextRestore(ctx); err != nil {
-			return res, nil, fmt.Errorf("switch privilege level: %w", err)
+			return res, fmt.Errorf("switch privilege level: %w", err)
 		}
 		s.ring3 = want3
 	}
@@ -176,7 +202,7 @@ func (s *Session) Exec(st *arch.State) (res engine.Result, reads []engine.Write,
 		r.XMM[2*i], r.XMM[2*i+1] = x[0], x[1]
 	}
 	if err := writeRegs(s.u, &r); err != nil {
-		return res, nil, fmt.Errorf("write registers: %w", err)
+		return res, fmt.Errorf("write registers: %w", err)
 	}
 	resetEvent(s.ev)
 	resetAccesses(s.acc)
@@ -189,11 +215,9 @@ func (s *Session) Exec(st *arch.State) (res engine.Result, reads []engine.Write,
 	runErr := s.u.StartWithOptions(st.RIP, until, &uc.UcOptions{Count: count})
 	var post regs
 	if err := readRegs(s.u, &post); err != nil {
-		return res, nil, fmt.Errorf("read registers: %w", err)
+		return res, fmt.Errorf("read registers: %w", err)
 	}
-	for _, rip := range []uint64{st.RIP, post.RIP} {
-		s.code[rip&^0xfff], s.code[rip&^0xfff+4096] = true, true
-	}
+	s.starts[st.RIP], s.starts[post.RIP] = s.length(st.RIP), s.length(post.RIP)
 	res = result(st, st.RIP, &post, s.ev, runErr)
 	complete := accessRuns(s.acc, true, func(addr uint64, b []byte) {
 		old := make([]byte, len(b))
@@ -202,12 +226,12 @@ func (s *Session) Exec(st *arch.State) (res engine.Result, reads []engine.Write,
 		s.shadow(addr, b)
 	})
 	complete = accessRuns(s.acc, false, func(addr uint64, b []byte) {
-		reads = append(reads, engine.Write{Addr: addr, New: b})
+		res.Reads = append(res.Reads, engine.Write{Addr: addr, New: b})
 	}) && complete
 	if !complete && res.Outcome == engine.Completed {
 		res.Outcome, res.Detail = engine.Unsupported, "the instruction accessed more memory than the session's access log holds"
 	}
-	return res, reads, nil
+	return res, nil
 }
 
 // shadow records a store Unicorn made itself, so the session's copy of
@@ -221,6 +245,17 @@ func (s *Session) shadow(addr uint64, b []byte) {
 		}
 		b, addr = b[n:], addr+n
 	}
+}
+
+// length is the length of the instruction the session's memory holds at
+// rip (the longest possible if it does not decode).
+func (s *Session) length(rip uint64) uint8 {
+	var b [decoder.MaxLen]byte
+	s.Peek(rip, b[:])
+	if in, err := decoder.Decode(b[:]); err == nil {
+		return in.Len
+	}
+	return decoder.MaxLen
 }
 
 // repString reports whether the instruction at st.RIP is a string

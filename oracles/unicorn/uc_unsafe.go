@@ -137,6 +137,7 @@ static void ts_reset_accesses(ts_accesses *a) {
 import "C"
 
 import (
+	"bytes"
 	"unsafe"
 
 	uc "github.com/unicorn-engine/unicorn/bindings/go/unicorn"
@@ -209,9 +210,13 @@ func accessRuns(a *accesses, writes bool, f func(addr uint64, b []byte)) bool {
 	if writes {
 		l = &a.writes
 	}
+	// The log is C memory the hooks have finished with: Go reads it in
+	// place (a cgo call per run would also have cgo check the whole
+	// buffer on each call).
+	data := unsafe.Slice((*byte)(unsafe.Pointer(&l.data)), len(l.data))
 	for i := range int(l.n) {
 		r := &l.runs[i]
-		f(uint64(r.addr), C.GoBytes(unsafe.Pointer(&l.data[r.off]), C.int(r.len)))
+		f(uint64(r.addr), bytes.Clone(data[r.off:r.off+r.len]))
 	}
 	return l.overflow == 0
 }

@@ -1,0 +1,501 @@
+// Package lockstep replays a recorded run instruction by instruction on the
+// emulator and on the Unicorn oracle, from the state and memory the
+// recording gives each instruction, and classifies every instruction:
+// match, divergence, missing in the emulator, oracle unable, or known oracle
+// mistake. The result is a Report, which package reports renders.
+package lockstep
+
+import (
+	"fmt"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/twinstep/twinstep/arch"
+	"github.com/twinstep/twinstep/emulator"
+	"github.com/twinstep/twinstep/emulator/decoder"
+	"github.com/twinstep/twinstep/engine"
+	"github.com/twinstep/twinstep/oracles/check"
+	"github.com/twinstep/twinstep/oracles/unicorn"
+	"github.com/twinstep/twinstep/traces"
+)
+
+// Options tune a replay.
+type Options struct {
+	// Workers replay chunks in parallel, each with its own emulator and
+	// Unicorn (0: one per CPU).
+	Workers int
+	// Progress, if set, is called after each chunk (never concurrently).
+	Progress func(Progress)
+}
+
+// Progress is how far a replay has got.
+type Progress struct {
+	Chunks, TotalChunks int
+	Instructions        uint64
+	Divergent, Missing  uint64
+	Elapsed             time.Duration
+}
+
+// Replay replays every readable steps chunk of t; path names the trace in
+// the report and its reproducer commands.
+func Replay(t *traces.Trace, path string, opt Options) (*Report, error) {
+	start := time.Now()
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	workers = max(1, min(workers, t.Chunks()))
+	jobs := make(chan int)
+	results := make(chan *partial)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w, err := newWorker(t, path)
+			for i := range jobs {
+				if err != nil {
+					results <- &partial{chunk: i, err: err}
+					continue
+				}
+				results <- w.chunk(i)
+			}
+			if w != nil {
+				w.close()
+			}
+		}()
+	}
+	go func() {
+		for i := range t.Chunks() {
+			jobs <- i
+		}
+		close(jobs)
+		wg.Wait()
+		close(results)
+	}()
+	parts := make([]*partial, t.Chunks())
+	var prog Progress
+	prog.TotalChunks = t.Chunks()
+	var firstErr error
+	for p := range results {
+		parts[p.chunk] = p
+		if p.err != nil && firstErr == nil {
+			firstErr = p.err
+		}
+		prog.Chunks++
+		prog.Instructions += p.instructions
+		prog.Divergent += p.counts.Divergent
+		prog.Missing += p.counts.Missing
+		prog.Elapsed = time.Since(start)
+		if opt.Progress != nil {
+			opt.Progress(prog)
+		}
+	}
+	rep := merge(t, path, parts)
+	rep.Elapsed, rep.Workers = time.Since(start), workers
+	if firstErr != nil {
+		return rep, firstErr
+	}
+	return rep, nil
+}
+
+// partial is what one chunk's replay found.
+type partial struct {
+	chunk        int
+	err          error
+	first        uint64 // the chunk's first instruction
+	instructions uint64
+	events       uint64
+	counts       Counts
+	groups       map[string]*Group // by class and key
+	forms        map[string]*Form
+	restarts     int
+}
+
+// worker replays chunks with its own engines.
+type worker struct {
+	t        *traces.Trace
+	path     string
+	emu      *emulator.Replayer
+	orc      *unicorn.Session
+	mistakes []check.Mistake
+	recent   []line // the instructions before the current one
+	pending  []*Occurrence
+}
+
+type line struct {
+	index    uint64
+	rip, cr3 uint64
+	code     []byte
+}
+
+const (
+	linesBefore = 6
+	linesAfter  = 3
+)
+
+func newWorker(t *traces.Trace, path string) (*worker, error) {
+	orc, err := unicorn.NewSession()
+	if err != nil {
+		return nil, err
+	}
+	return &worker{t: t, path: path, emu: emulator.NewReplayer(t.Meta.Disabled), orc: orc, mistakes: unicorn.KnownMistakes}, nil
+}
+
+func (w *worker) close() {
+	w.orc.Close()
+	w.emu.Close()
+}
+
+func (w *worker) chunk(i int) *partial {
+	p := &partial{chunk: i, groups: map[string]*Group{}, forms: map[string]*Form{}}
+	d, err := w.t.Steps(i)
+	if err != nil {
+		p.err = err
+		return p
+	}
+	p.first = d.First()
+	w.recent, w.pending = w.recent[:0], nil
+	restarts := w.orc.Restarts
+	for {
+		s, err := d.Next()
+		if err != nil {
+			p.err = err
+			break
+		}
+		if s == nil {
+			break
+		}
+		if !s.IsInstruction() {
+			p.events++
+			continue
+		}
+		p.instructions++
+		if rip, code, ok := d.PeekCode(); ok && !unicorn.Reserved(rip, len(code)) {
+			// The next instruction's code, before Unicorn translates ahead.
+			if err := w.orc.Poke(rip, code); err != nil {
+				p.err = err
+				break
+			}
+		}
+		if err := w.instruction(s, p); err != nil {
+			p.err = fmt.Errorf("instruction %d at %#x: %w", s.Index, s.Pre.RIP, err)
+			break
+		}
+	}
+	p.restarts = w.orc.Restarts - restarts
+	return p
+}
+
+// instruction replays and classifies one instruction.
+func (w *worker) instruction(s *traces.Step, p *partial) error {
+	in, derr := decoder.Decode(s.Code)
+	decoded := derr == nil
+	formKey, mnemonic := formName(&in, decoded, s.Code)
+	f := p.forms[formKey]
+	if f == nil {
+		f = &Form{Form: formKey, Mnemonic: mnemonic}
+		p.forms[formKey] = f
+	}
+	f.Count++
+	w.fillPending(s)
+	defer w.remember(s)
+
+	if s.ByOracle {
+		p.counts.Missing++
+		w.group(p, ClassMissing, mnemonic, s, func(g *Group) { g.Form = formKey }, nil)
+		return nil
+	}
+	reason := unableReason(s, &in, decoded)
+	if reason == "" {
+		for _, r := range s.Reads {
+			if unicorn.Reserved(r.Addr, len(r.Data)) {
+				reason = "it touches the range the oracle keeps for itself"
+			}
+		}
+		if unicorn.Reserved(s.Pre.RIP, len(s.Code)) {
+			reason = "it lies in the range the oracle keeps for itself"
+		}
+	}
+	if reason != "" {
+		p.counts.OracleUnable++
+		f.Recorded++
+		w.group(p, ClassUnable, reason, s, func(g *Group) { g.Detail = reason }, nil)
+		return nil
+	}
+	for _, e := range []engine.Replayer{w.emu, w.orc} {
+		if err := e.Poke(s.Pre.RIP, s.Code); err != nil {
+			return err
+		}
+		for _, r := range s.Reads {
+			if err := e.Poke(r.Addr, r.Data); err != nil {
+				return err
+			}
+		}
+		for _, wr := range s.Writes {
+			if err := e.Reserve(wr.Addr, len(wr.Data)); err != nil {
+				return err
+			}
+		}
+	}
+	emu, err := w.emu.Exec(&s.Pre)
+	if err != nil {
+		return err
+	}
+	orc, err := w.orc.Exec(&s.Pre)
+	if err != nil {
+		return err
+	}
+	if orc.Outcome == engine.Unsupported {
+		p.counts.OracleUnable++
+		f.Recorded++
+		why := "Unicorn cannot run it: " + orc.Detail
+		w.group(p, ClassUnable, why, s, func(g *Group) { g.Detail = why }, nil)
+		return nil
+	}
+	f.Oracle++
+	rec := recorded(s)
+	emu.Writes, orc.Writes = mergeWrites(emu.Writes), mergeWrites(orc.Writes)
+	emuP := &emu
+	if emu.Outcome == engine.Unimplemented {
+		emuP = nil // a flat CPU cannot run this system instruction: the recording speaks for the emulator
+	}
+	v := compare(&in, decoded, &s.Pre, &rec, emuP, &orc, memoryOf(s), w.mistakes)
+	switch v.class {
+	case ClassMatch:
+		p.counts.Match++
+	case ClassMistake:
+		p.counts.Mistake++
+		w.group(p, ClassMistake, v.mistake, s, func(g *Group) { g.Detail = mistakeWhy(v.mistake) }, nil)
+	case ClassDivergent:
+		p.counts.Divergent++
+		key := formKey + "|" + v.who + "|" + strings.Join(v.fields, ",")
+		w.group(p, ClassDivergent, key, s, func(g *Group) {
+			g.Form, g.Who, g.Fields = formKey, v.who, v.fields
+		}, func(o *Occurrence) {
+			o.States = stateTable(&s.Pre, &rec, emuP, &orc)
+			o.Diffs = v.diffs
+		})
+	}
+	return nil
+}
+
+// group counts s in its group, creating the group (and its first
+// occurrence) the first time.
+func (w *worker) group(p *partial, c Class, key string, s *traces.Step, init func(*Group), detail func(*Occurrence)) {
+	id := fmt.Sprintf("%d|%s", c, key)
+	g := p.groups[id]
+	if g == nil {
+		g = &Group{Key: key, First: w.occurrence(s)}
+		init(g)
+		if detail != nil {
+			detail(&g.First)
+		}
+		g.Repro = fmt.Sprintf("twinstep lockstep %s --case %d --name NAME", w.path, s.Index)
+		p.groups[id] = g
+		w.pending = append(w.pending, &g.First)
+	}
+	g.Count++
+}
+
+// occurrence describes s, with the instructions before it.
+func (w *worker) occurrence(s *traces.Step) Occurrence {
+	sym := w.t.Meta.Symbols.Symbolize(s.Pre.RIP, s.Pre.CR3, s.Index)
+	o := Occurrence{Index: s.Index, RIP: s.Pre.RIP, Symbol: sym, Bytes: append([]byte(nil), s.Code...),
+		Text: disassemble(s.Code, s.Pre.RIP)}
+	for _, l := range w.recent {
+		o.Around = append(o.Around, w.line(l, false))
+	}
+	o.Around = append(o.Around, w.line(line{s.Index, s.Pre.RIP, s.Pre.CR3, s.Code}, true))
+	return o
+}
+
+func (w *worker) line(l line, current bool) Line {
+	return Line{Index: l.index, RIP: l.rip, Symbol: w.t.Meta.Symbols.Symbolize(l.rip, l.cr3, l.index),
+		Bytes: l.code, Text: disassemble(l.code, l.rip), Current: current}
+}
+
+// remember keeps s as one of the instructions before the next.
+func (w *worker) remember(s *traces.Step) {
+	l := line{s.Index, s.Pre.RIP, s.Pre.CR3, append([]byte(nil), s.Code...)}
+	if len(w.recent) == linesBefore {
+		copy(w.recent, w.recent[1:])
+		w.recent[len(w.recent)-1] = l
+		return
+	}
+	w.recent = append(w.recent, l)
+}
+
+// fillPending adds s to the lines after occurrences still short of them.
+func (w *worker) fillPending(s *traces.Step) {
+	keep := w.pending[:0]
+	for _, o := range w.pending {
+		if o.Index == s.Index {
+			keep = append(keep, o)
+			continue
+		}
+		o.Around = append(o.Around, w.line(line{s.Index, s.Pre.RIP, s.Pre.CR3, s.Code}, false))
+		if uint64(len(o.Around)) < uint64(linesAfter)+1+countBefore(o) {
+			keep = append(keep, o)
+		}
+	}
+	w.pending = keep
+}
+
+func countBefore(o *Occurrence) uint64 {
+	for i, l := range o.Around {
+		if l.Current {
+			return uint64(i)
+		}
+	}
+	return 0
+}
+
+func mistakeWhy(name string) string {
+	for _, m := range unicorn.KnownMistakes {
+		if m.Name == name {
+			return m.Why
+		}
+	}
+	return ""
+}
+
+// stateTable lists every compared field in which the pre-state, the
+// recording, the emulator and the oracle do not all agree, then the
+// outcome and memory rows.
+func stateTable(pre *arch.State, rec, emu, orc *engine.Result) []StateRow {
+	offs := arch.FieldOffsets()
+	val := func(st *arch.State, i int, w int) string { return arch.FieldHex(arch.Raw(st)[offs[i] : offs[i]+w]) }
+	var rows []StateRow
+	for i, f := range arch.Fields() {
+		if !engine.Compared(f.Name) {
+			continue
+		}
+		r := StateRow{Field: f.Name, Pre: val(pre, i, f.Width), Recorded: val(&rec.State, i, f.Width), Oracle: val(&orc.State, i, f.Width)}
+		if emu != nil {
+			r.Emulator = val(&emu.State, i, f.Width)
+		}
+		r.Differs = r.Recorded != r.Oracle || emu != nil && r.Emulator != r.Recorded
+		if r.Differs || r.Pre != r.Recorded {
+			rows = append(rows, r)
+		}
+	}
+	row := func(name string, get func(*engine.Result) string) {
+		r := StateRow{Field: name, Recorded: get(rec), Oracle: get(orc)}
+		if emu != nil {
+			r.Emulator = get(emu)
+		}
+		r.Differs = r.Recorded != r.Oracle || emu != nil && r.Emulator != r.Recorded
+		rows = append(rows, r)
+	}
+	row("outcome", func(r *engine.Result) string { return r.OutcomeString() })
+	row("memory", func(r *engine.Result) string { return engine.FormatWrites(r.Writes) })
+	return rows
+}
+
+// merge combines the chunks' findings into the report.
+func merge(t *traces.Trace, path string, parts []*partial) *Report {
+	rep := &Report{Trace: path, Kernel: t.Meta.Kernel, Cmdline: t.Meta.Cmdline}
+	if t.Damage != nil {
+		rep.Damage = t.Damage.Error()
+	}
+	groups := map[string]*Group{}
+	forms := map[string]*Form{}
+	for _, p := range parts {
+		if p == nil {
+			continue
+		}
+		if p.err != nil && rep.Damage == "" {
+			rep.Damage = p.err.Error()
+		}
+		rep.Instructions += p.instructions
+		rep.Events += p.events
+		rep.OracleRestarts += p.restarts
+		rep.Counts.add(p.counts)
+		for id, g := range p.groups {
+			if have := groups[id]; have != nil {
+				have.Count += g.Count
+				if g.First.Index < have.First.Index {
+					have.First, have.Repro = g.First, g.Repro
+				}
+				continue
+			}
+			cp := *g
+			groups[id] = &cp
+		}
+		for k, f := range p.forms {
+			if have := forms[k]; have != nil {
+				have.Count += f.Count
+				have.Oracle += f.Oracle
+				have.Recorded += f.Recorded
+				continue
+			}
+			cp := *f
+			forms[k] = &cp
+		}
+	}
+	for id, g := range groups {
+		g.Location = g.First.Symbol
+		switch id[:strings.IndexByte(id, '|')] {
+		case fmt.Sprint(ClassMissing):
+			rep.Missing = append(rep.Missing, *g)
+		case fmt.Sprint(ClassDivergent):
+			rep.Divergences = append(rep.Divergences, *g)
+		case fmt.Sprint(ClassUnable):
+			rep.Unable = append(rep.Unable, *g)
+		case fmt.Sprint(ClassMistake):
+			rep.Mistakes = append(rep.Mistakes, *g)
+		}
+	}
+	for _, gs := range [][]Group{rep.Missing, rep.Divergences, rep.Unable, rep.Mistakes} {
+		sort.Slice(gs, func(i, j int) bool {
+			if gs[i].Count != gs[j].Count {
+				return gs[i].Count > gs[j].Count
+			}
+			return gs[i].First.Index < gs[j].First.Index
+		})
+	}
+	for _, f := range forms {
+		rep.Coverage = append(rep.Coverage, *f)
+	}
+	sort.Slice(rep.Coverage, func(i, j int) bool {
+		if rep.Coverage[i].Count != rep.Coverage[j].Count {
+			return rep.Coverage[i].Count > rep.Coverage[j].Count
+		}
+		return rep.Coverage[i].Form < rep.Coverage[j].Form
+	})
+	rep.Timeline = timeline(parts)
+	return rep
+}
+
+func (c *Counts) add(o Counts) {
+	c.Match += o.Match
+	c.Divergent += o.Divergent
+	c.Missing += o.Missing
+	c.OracleUnable += o.OracleUnable
+	c.Mistake += o.Mistake
+}
+
+// timeline folds the chunks into at most maxBuckets buckets of the run.
+func timeline(parts []*partial) []Bucket {
+	const maxBuckets = 100
+	per := (len(parts) + maxBuckets - 1) / maxBuckets
+	var out []Bucket
+	for i, p := range parts {
+		if p == nil {
+			continue
+		}
+		if i%max(per, 1) == 0 || len(out) == 0 {
+			out = append(out, Bucket{Start: p.first, End: p.first})
+		}
+		b := &out[len(out)-1]
+		b.End = p.first + p.instructions
+		b.Divergent += p.counts.Divergent
+		b.Missing += p.counts.Missing
+		b.Unable += p.counts.OracleUnable
+	}
+	return out
+}
