@@ -33,7 +33,7 @@ type Session struct {
 	ring3    bool       // which of the two the instance is in
 	mem      map[uint64]*[4096]byte
 	starts   map[uint64]uint8 // where translated blocks start: the first instruction's length
-	stale    bool            // translated code changed: restart before running
+	stale    bool             // translated code changed: restart before running
 	Restarts int
 }
 
