@@ -9,9 +9,13 @@
 //	expect: match
 //	state: {"rax":"0x1122334455667788","rip":"0x400000"}
 //
+//	memory: 0x7ffe0010 0011223344556677
+//
 // expect is "match" or "known oracle mistake: NAME". seed fills the data
 // pages the instruction touches (see check.Build); state starts from
-// arch.Flat64 and names only what differs.
+// arch.Flat64 and names only what differs. memory lines (any number) give
+// bytes the instruction reads, as a lockstep replay recorded them: their
+// pages are mapped, zero around the bytes given.
 package corpus
 
 import (
@@ -26,6 +30,7 @@ import (
 	"strings"
 
 	"github.com/twinstep/twinstep/arch"
+	"github.com/twinstep/twinstep/engine"
 )
 
 // Case is one regression case.
@@ -37,6 +42,37 @@ type Case struct {
 	Oracle string
 	Expect string
 	State  arch.State
+	Memory []Bytes
+}
+
+// Bytes are bytes at an address.
+type Bytes struct {
+	Addr uint64
+	Data []byte
+}
+
+// Regions returns the pages the case's memory lines fill, for check.Build.
+func (c *Case) Regions() []engine.Region {
+	pages := map[uint64][]byte{}
+	var order []uint64
+	for _, m := range c.Memory {
+		for i, b := range m.Data {
+			a := m.Addr + uint64(i)
+			p := pages[a&^0xfff]
+			if p == nil {
+				p = make([]byte, 4096)
+				pages[a&^0xfff] = p
+				order = append(order, a&^0xfff)
+			}
+			p[a&0xfff] = b
+		}
+	}
+	sort.Slice(order, func(i, j int) bool { return order[i] < order[j] })
+	out := make([]engine.Region, len(order))
+	for i, a := range order {
+		out[i] = engine.Region{Addr: a, Data: pages[a]}
+	}
+	return out
 }
 
 // Parse reads a case from its text form.
@@ -59,7 +95,7 @@ func Parse(name string, text string) (Case, error) {
 			return c, fmt.Errorf("%s:%d: want key: value", name, n)
 		}
 		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
-		if seen[k] {
+		if seen[k] && k != "memory" {
 			return c, fmt.Errorf("%s:%d: %s given twice", name, n, k)
 		}
 		seen[k] = true
@@ -78,6 +114,16 @@ func Parse(name string, text string) (Case, error) {
 			c.Expect = v
 		case "state":
 			err = json.Unmarshal([]byte(v), &c.State)
+		case "memory":
+			var m Bytes
+			addr, data, _ := strings.Cut(v, " ")
+			if m.Addr, err = strconv.ParseUint(addr, 0, 64); err == nil {
+				m.Data, err = hex.DecodeString(strings.ReplaceAll(data, " ", ""))
+			}
+			if err == nil && len(m.Data) == 0 {
+				err = fmt.Errorf("no bytes at %#x", m.Addr)
+			}
+			c.Memory = append(c.Memory, m)
 		default:
 			err = fmt.Errorf("unknown key %q", k)
 		}
@@ -110,6 +156,9 @@ func Format(c Case) string {
 		parts = append(parts, fmt.Sprintf("%q:%q", d.Name, d.B))
 	}
 	fmt.Fprintf(&b, "state: {%s}\n", strings.Join(parts, ","))
+	for _, m := range c.Memory {
+		fmt.Fprintf(&b, "memory: %#x %x\n", m.Addr, m.Data)
+	}
 	return b.String()
 }
 

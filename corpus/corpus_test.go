@@ -14,12 +14,21 @@ func TestRoundTrip(t *testing.T) {
 		Oracle: "unicorn", Expect: "match", State: arch.Flat64()}
 	c.State.GPR[arch.RAX] = 0x1122
 	c.State.XMM[2] = arch.Vec128{1, 2}
+	c.Memory = []Bytes{{0x7ffe0ffe, []byte{1, 2, 3, 4}}, {0x1000, []byte{9}}}
 	back, err := Parse("x", Format(c))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if back.Why != c.Why || string(back.Bytes) != string(c.Bytes) || back.Seed != 7 || back.State != c.State {
+	if back.Why != c.Why || string(back.Bytes) != string(c.Bytes) || back.Seed != 7 || back.State != c.State ||
+		len(back.Memory) != 2 || back.Memory[0].Addr != 0x7ffe0ffe || string(back.Memory[0].Data) != "\x01\x02\x03\x04" {
 		t.Fatalf("round trip:\n%s\n%+v", Format(c), back)
+	}
+	// The memory lines become whole pages, in address order, the bytes in
+	// place across the page boundary.
+	rs := back.Regions()
+	if len(rs) != 3 || rs[0].Addr != 0x1000 || rs[0].Data[0] != 9 || rs[1].Addr != 0x7ffe0000 ||
+		rs[1].Data[0xffe] != 1 || rs[1].Data[0xfff] != 2 || rs[2].Addr != 0x7ffe1000 || rs[2].Data[1] != 4 {
+		t.Fatalf("regions %+v", rs)
 	}
 }
 

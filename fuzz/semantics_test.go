@@ -181,7 +181,7 @@ func TestRegressions(t *testing.T) {
 	}
 	k := newChecker(t)
 	for _, cs := range cases {
-		c, err := check.Build(k.Emu, cs.Bytes, cs.State, cs.Seed)
+		c, err := check.Build(k.Emu, cs.Bytes, cs.State, cs.Seed, cs.Regions()...)
 		if err != nil {
 			t.Fatalf("%s: %v", cs.Name, err)
 		}

@@ -1,9 +1,11 @@
 package traces
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 )
 
 // Trace is a recorded run opened for reading.
@@ -94,4 +96,43 @@ func (d *StepDecoder) chunkError(err error) error {
 		return err
 	}
 	return &CorruptError{Chunk: d.chunk, Offset: d.offset, Reason: err.Error()}
+}
+
+// Instruction returns a copy of the step of instruction n, reached from the
+// nearest checkpoint before it.
+func (t *Trace) Instruction(n uint64) (*Step, error) {
+	i := sort.Search(len(t.steps), func(i int) bool {
+		d, err := t.Steps(i)
+		return err != nil || d.First() > n
+	}) - 1
+	if i < 0 {
+		return nil, fmt.Errorf("the trace has no instruction %d", n)
+	}
+	d, err := t.Steps(i)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		s, err := d.Next()
+		if err != nil {
+			return nil, err
+		}
+		if s == nil {
+			return nil, fmt.Errorf("the trace has no instruction %d (it ends before)", n)
+		}
+		if s.IsInstruction() && s.Index == n {
+			c := *s
+			c.Code = bytes.Clone(s.Code)
+			c.Reads, c.Writes = cloneAccesses(s.Reads), cloneAccesses(s.Writes)
+			return &c, nil
+		}
+	}
+}
+
+func cloneAccesses(as []Access) []Access {
+	out := make([]Access, len(as))
+	for i, a := range as {
+		out[i] = Access{Addr: a.Addr, Data: bytes.Clone(a.Data), Port: a.Port}
+	}
+	return out
 }

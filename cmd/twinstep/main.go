@@ -47,6 +47,10 @@ var commands = []command{
 	{"coverage", "list every decoder form: implemented? exercised against an oracle?", runCoverage},
 	{"corpus", "add a regression case: 'corpus add --name N --bytes HEX --why TEXT'", runCorpus},
 	{"run", "boot a kernel on the emulated machine, its serial console on the terminal", runRun},
+	{"record", "record a run of the machine to a trace file", runRecord},
+	{"lockstep", "replay a trace on the emulator and Unicorn, instruction by instruction, and report", runLockstep},
+	{"report", "render a saved lockstep report (JSON) as HTML and terminal tables", runReport},
+	{"trace", "inspect a trace ('trace info FILE') or export it ('trace export --tenet FILE')", runTrace},
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"runtime/debug"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/twinstep/twinstep/emulator/machine"
@@ -45,20 +42,7 @@ const exitGuestFailed = 2
 
 func runRun(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("run", runHelp)
-	initrdPath := fs.String("initrd", "", "the initial ramdisk `file` (a ustar archive)")
-	cmdline := fs.String("cmdline", "", "the kernel command `line`")
-	memory := fs.Int("memory", 128, "RAM size in `MiB`")
-	limit := fs.Uint64("max-instructions", 0, "end the run after `N` instructions (0: no limit)")
-	var typed []string
-	fs.Func("type", "type `TEXT` (Go escapes; repeatable)", func(v string) error {
-		t, err := strconv.Unquote(`"` + strings.ReplaceAll(v, `"`, `\"`) + `"`)
-		if err != nil {
-			return fmt.Errorf("bad escape in %q", v)
-		}
-		typed = append(typed, t)
-		return nil
-	})
-	scriptPath := fs.String("script", "", "type the lines of `file`, each newline as Enter")
+	mf := addMachineFlags(fs)
 	pos, ok, code := parseInterspersed(fs, args, stdout, stderr)
 	if !ok {
 		return code
@@ -67,42 +51,21 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "twinstep run: want one KERNEL file, got %d arguments (run 'twinstep run -h')\n", len(pos))
 		return exitUsage
 	}
-	if *memory <= 0 {
-		fmt.Fprintf(stderr, "twinstep run: --memory %d: want a positive size in MiB\n", *memory)
-		return exitUsage
-	}
-	kernel, err := os.ReadFile(pos[0])
+	in, err := mf.load(pos[0])
 	if err != nil {
-		fmt.Fprintf(stderr, "twinstep run: reading the kernel: %v\n", err)
+		fmt.Fprintf(stderr, "twinstep run: %v\n", err)
+		if *mf.memory <= 0 {
+			return exitUsage
+		}
 		return exitError
 	}
-	var initrd []byte
-	if *initrdPath != "" {
-		if initrd, err = os.ReadFile(*initrdPath); err != nil {
-			fmt.Fprintf(stderr, "twinstep run: reading the initrd: %v\n", err)
-			return exitError
-		}
-	}
-	script := []byte(strings.Join(typed, ""))
-	if *scriptPath != "" {
-		b, err := os.ReadFile(*scriptPath)
-		if err != nil {
-			fmt.Fprintf(stderr, "twinstep run: reading the script: %v\n", err)
-			return exitError
-		}
-		script = append(script, bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\r")), []byte("\n"), []byte("\r"))...)
-	}
-	scripted := len(typed) > 0 || *scriptPath != ""
-	if !scripted {
-		script = nil
-	}
-	m, err := machine.New(machine.Config{Kernel: kernel, Initrd: initrd, Cmdline: *cmdline, MemoryMiB: *memory,
-		Console: stdout, Script: script})
+	m, err := machine.New(machine.Config{Kernel: in.kernel, Initrd: in.initrd, Cmdline: *mf.cmdline, MemoryMiB: *mf.memory,
+		Console: stdout, Script: in.script})
 	if err != nil {
 		fmt.Fprintf(stderr, "twinstep run: cannot boot %s: %v\n", pos[0], err)
 		return exitGuestFailed
 	}
-	return boot(m, *limit, scripted, stderr)
+	return boot(m, *mf.limit, in.script != nil, stderr)
 }
 
 // boot runs the machine with standard input as its console input and

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/twinstep/twinstep/arch"
+	"github.com/twinstep/twinstep/corpus"
 	"github.com/twinstep/twinstep/emulator"
 	"github.com/twinstep/twinstep/emulator/decoder"
 	"github.com/twinstep/twinstep/engine"
@@ -18,11 +20,15 @@ import (
 )
 
 const stepHelp = `Usage: twinstep step --bytes HEX [--state FILE] [--engine emulator|unicorn] [--seed N] [--diff]
+       twinstep step --case FILE [--engine emulator|unicorn] [--diff]
 
 Runs one instruction. The case is built the way the oracle checks build it
 (check.Build): the bytes at the state's RIP on a page of NOPs, and every page
 the emulator finds the instruction touching mapped and filled with
 pseudo-random bytes from --seed, so a fuzz or corpus case reproduces exactly.
+
+--case runs a regression case file (corpus/regressions/*.case, or one
+'twinstep lockstep --case' wrote): its bytes, state, seed and memory.
 
 Prints the post-state as JSON (the arch.State form, which --state reads back),
 the instruction, the outcome and the memory written.
@@ -44,6 +50,7 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 	bytesHex := fs.String("bytes", "", "the instruction's bytes in `hex`, 1 to 15 (required)")
 	seed := fs.Uint64("seed", 0, "fills the data pages the instruction touches")
 	diff := fs.Bool("diff", false, "run both engines and compare them")
+	casePath := fs.String("case", "", "run the regression case `file` (instead of --bytes, --state, --seed)")
 	if ok, code := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
 	}
@@ -58,21 +65,19 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case fs.NArg() > 0:
 		return misused(fmt.Errorf("unexpected argument %q (the bytes go in --bytes)", fs.Arg(0)))
-	case *bytesHex == "":
-		return misused(errors.New("--bytes is required"))
+	case *casePath != "" && (*bytesHex != "" || *statePath != "" || *seed != 0):
+		return misused(errors.New("--case gives the bytes, state and seed: do not give them too"))
+	case *bytesHex == "" && *casePath == "":
+		return misused(errors.New("--bytes (or --case) is required"))
 	case *engineName != "emulator" && *engineName != "unicorn":
 		return fail(fmt.Errorf("unknown engine %q (want emulator or unicorn)", *engineName))
 	}
-	code, err := parseCode(*bytesHex)
-	if err != nil {
-		return fail(fmt.Errorf("--bytes: %w", err))
-	}
-	st, err := loadState(*statePath)
+	cs, err := stepCase(*casePath, *bytesHex, *statePath, *seed)
 	if err != nil {
 		return fail(err)
 	}
 	emu := emulator.NewEngine()
-	c, err := check.Build(emu, code, st, *seed)
+	c, err := check.Build(emu, cs.Bytes, cs.State, cs.Seed, cs.Regions()...)
 	if err != nil {
 		return fail(fmt.Errorf("building the case: %w", err))
 	}
@@ -85,6 +90,30 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	return exitOK
+}
+
+// stepCase is the case step runs: a case file, or the flags.
+func stepCase(casePath, bytesHex, statePath string, seed uint64) (*corpus.Case, error) {
+	if casePath != "" {
+		text, err := os.ReadFile(casePath)
+		if err != nil {
+			return nil, fmt.Errorf("--case: %w", err)
+		}
+		c, err := corpus.Parse(filepath.Base(casePath), string(text))
+		if err != nil {
+			return nil, fmt.Errorf("--case: %w", err)
+		}
+		return &c, nil
+	}
+	code, err := parseCode(bytesHex)
+	if err != nil {
+		return nil, fmt.Errorf("--bytes: %w", err)
+	}
+	st, err := loadState(statePath)
+	if err != nil {
+		return nil, err
+	}
+	return &corpus.Case{Bytes: code, State: st, Seed: seed}, nil
 }
 
 func loadState(path string) (arch.State, error) {

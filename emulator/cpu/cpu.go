@@ -30,6 +30,7 @@ type CPU struct {
 	stopAt  uint64 // Run's slice ends when Retired reaches it
 	yielded bool   // an instruction ended the slice early (StopYield)
 	inhibit uint64 // interrupts are held off while Retired < inhibit (STI, MOV SS)
+	keepRF  bool   // the instruction just run loaded RF (IRETQ, SYSRET): it stays set
 	dr      [8]uint64
 	// tscOffset makes a WRMSR to the TSC stick: the counter is Retired plus it.
 	tscOffset uint64
@@ -215,6 +216,21 @@ func (c *CPU) runSlice() (stop Stop, done bool) {
 	if c.Observer != nil {
 		for c.Retired < c.stopAt {
 			c.observedStep()
+		}
+	}
+	if c.s.RFLAGS&arch.RF != 0 && c.Retired < c.stopAt {
+		// RF is set only by the instructions that end a slice (IRETQ,
+		// SYSRET) or by SetState, so this is where the instruction it was
+		// set for runs: the processor clears RF when that completes,
+		// unless the instruction loaded RF itself (SDM Vol. 3A 18.3.1.1).
+		c.keepRF = false
+		d := c.fetch()
+		c.next = c.s.RIP + uint64(d.inst.Len)
+		d.exec(c, &d.inst)
+		c.s.RIP = c.next
+		c.Retired++
+		if !c.keepRF {
+			c.s.RFLAGS &^= arch.RF
 		}
 	}
 	for c.Retired < c.stopAt {

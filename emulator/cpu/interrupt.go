@@ -330,6 +330,7 @@ func iret(c *CPU, in *decoder.Inst) {
 		c.returnOuter(d, rpl, rip, rsp, ssSel)
 	}
 	c.s.RFLAGS = c.s.RFLAGS&^w | flags&w
+	c.keepRF = true // RF as loaded, for the instruction returned to
 	if c.s.RFLAGS&arch.AC != oldAC {
 		c.dropFastPaths()
 	}

@@ -240,3 +240,25 @@ func TestSysretNonCanonical(t *testing.T) {
 		t.Errorf("fault came from cs %#x, want the kernel's", f[1])
 	}
 }
+
+// IRETQ may restore RF (a handler returning to a faulting instruction);
+// RF stays set while that instruction runs and is cleared once it
+// completes. Found by lockstep replay of the cmd.exe boot: Unicorn cleared
+// it, the emulator kept it for the rest of the run.
+func TestRFClearsAfterTheInstructionReturnedTo(t *testing.T) {
+	m := newTestMachine(t)
+	push := func(v uint32) []byte { return append([]byte{0x68}, le(v)...) }
+	m.code(tCode, cat(push(selUData), push(tUserData+0x800), push(0x10202), push(selUCode), push(tUserCode),
+		[]byte{0x48, 0xcf})...) // iretq with RF set in the frame
+	m.code(tUserCode, 0x90, 0x90, 0xeb, 0xfe) // nop; nop; jmp $
+	for i, want := range []uint64{arch.RF, 0, 0} {
+		if i == 0 {
+			m.c.Run(6) // the pushes and IRETQ
+		} else {
+			m.c.Run(1)
+		}
+		if got := m.c.State().RFLAGS & arch.RF; got != want {
+			t.Fatalf("after step %d RF=%#x, want %#x (rip %#x)", i, got, want, m.c.State().RIP)
+		}
+	}
+}

@@ -65,9 +65,13 @@ func (c *CPU) observedStep() {
 	}
 	c.obsLen = uint8(n)
 	c.next = c.s.RIP + uint64(d.inst.Len)
+	c.keepRF = false
 	d.exec(c, &d.inst)
 	c.s.RIP = c.next
 	c.Retired++
+	if c.s.RFLAGS&arch.RF != 0 && !c.keepRF {
+		c.s.RFLAGS &^= arch.RF // see runSlice
+	}
 	c.Observer.Retired(c.obsCode[:n])
 }
 

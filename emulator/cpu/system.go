@@ -342,6 +342,7 @@ func sysret(c *CPU, in *decoder.Inst) {
 	sel := uint16(c.s.MSR.STAR >> 48)
 	c.flush()
 	c.s.RFLAGS = c.s.GPR[arch.R11]&0x3c7fd7 | arch.FlagsFixed
+	c.keepRF = true
 	c.s.Seg[arch.CS] = arch.Segment{Selector: (sel + 16) | 3, Limit: 0xffffffff, Attr: 0xa0fb}
 	c.s.Seg[arch.SS] = arch.Segment{Selector: (sel + 8) | 3, Limit: 0xffffffff, Attr: 0xc0f3}
 	c.setCPL(3)

@@ -204,15 +204,16 @@ func (s *Session) Exec(st *arch.State) (res engine.Result, err error) {
 	if err := writeRegs(s.u, &r); err != nil {
 		return res, fmt.Errorf("write registers: %w", err)
 	}
+	// Unicorn translates ahead to the end of the page and into the next:
+	// map it, so that is not mistaken for this instruction's fetch fault.
+	if next := st.RIP&^0xfff + 4096; !Reserved(next, 1) {
+		if err := s.Reserve(next, 1); err != nil {
+			return res, err
+		}
+	}
 	resetEvent(s.ev)
 	resetAccesses(s.acc)
-	until, count := uint64(never), uint64(1)
-	if next, iterations, ok := s.repString(st); ok {
-		// QEMU runs a REP string instruction one iteration per count:
-		// run it to the next instruction instead, bounded by its count.
-		until, count = next, iterations
-	}
-	runErr := s.u.StartWithOptions(st.RIP, until, &uc.UcOptions{Count: count})
+	runErr := s.run(st)
 	var post regs
 	if err := readRegs(s.u, &post); err != nil {
 		return res, fmt.Errorf("read registers: %w", err)
@@ -258,19 +259,39 @@ func (s *Session) length(rip uint64) uint8 {
 	return decoder.MaxLen
 }
 
-// repString reports whether the instruction at st.RIP is a string
-// instruction with a REP prefix, where it ends, and a bound on the
-// iterations Unicorn counts for it (one per iteration, and one more).
-func (s *Session) repString(st *arch.State) (next, iterations uint64, ok bool) {
+// run executes the instruction at st.RIP. QEMU counts each iteration of a
+// REP string instruction as an instruction, and an address to stop at is
+// only honoured by code translated while it was set, so a REP instruction
+// runs by count: all of its iterations at once when RCX says how many, and
+// one at a time while a REPE/REPNE comparison may end it early.
+func (s *Session) run(st *arch.State) error {
 	var b [decoder.MaxLen]byte
 	s.Peek(st.RIP, b[:])
 	in, err := decoder.Decode(b[:])
 	if err != nil || in.Rep == decoder.PrefixNone || in.Form.Attr&decoder.AttrRep == 0 {
-		return 0, 0, false
+		return s.u.StartWithOptions(st.RIP, never, &uc.UcOptions{Count: 1})
 	}
 	n := st.GPR[arch.RCX]
 	if in.AddrSize == 4 {
 		n = uint64(uint32(n))
 	}
-	return st.RIP + uint64(in.Len), n + 2, true
+	n = max(n, 1)
+	if m := in.Form.Mnemonic; m != "cmps" && m != "scas" {
+		return s.u.StartWithOptions(st.RIP, never, &uc.UcOptions{Count: n})
+	}
+	for range n {
+		if err := s.u.StartWithOptions(st.RIP, never, &uc.UcOptions{Count: 1}); err != nil {
+			return err
+		}
+		if _, ok := interrupt(s.ev); ok {
+			return nil
+		}
+		if _, _, ok := unmappedAccess(s.ev); ok {
+			return nil
+		}
+		if rip, err := s.u.RegRead(uc.X86_REG_RIP); err != nil || rip != st.RIP {
+			return err
+		}
+	}
+	return nil
 }

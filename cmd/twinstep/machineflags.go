@@ -1,0 +1,78 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// machineFlags are the flags that describe a machine to boot, shared by run
+// and record so both take the same machine the same way.
+type machineFlags struct {
+	initrd, cmdline, script *string
+	memory                  *int
+	limit                   *uint64
+	typed                   []string
+}
+
+func addMachineFlags(fs *flag.FlagSet) *machineFlags {
+	m := &machineFlags{
+		initrd:  fs.String("initrd", "", "the initial ramdisk `file` (a ustar archive)"),
+		cmdline: fs.String("cmdline", "", "the kernel command `line`"),
+		memory:  fs.Int("memory", 128, "RAM size in `MiB`"),
+		limit:   fs.Uint64("max-instructions", 0, "end the run after `N` instructions (0: no limit)"),
+		script:  fs.String("script", "", "type the lines of `file`, each newline as Enter"),
+	}
+	fs.Func("type", "type `TEXT` (Go escapes; repeatable)", func(v string) error {
+		t, err := strconv.Unquote(`"` + strings.ReplaceAll(v, `"`, `\"`) + `"`)
+		if err != nil {
+			return fmt.Errorf("bad escape in %q", v)
+		}
+		m.typed = append(m.typed, t)
+		return nil
+	})
+	return m
+}
+
+// machineInput is what the flags name, read from disk.
+type machineInput struct {
+	kernel, initrd []byte
+	kernelName     string
+	initrdName     string
+	script         []byte // nil when nothing is typed
+}
+
+// load checks the flags and reads the kernel, initrd and script files.
+// The error says which file or flag is at fault.
+func (m *machineFlags) load(kernelPath string) (*machineInput, error) {
+	if *m.memory <= 0 {
+		return nil, fmt.Errorf("--memory %d: want a positive size in MiB", *m.memory)
+	}
+	in := &machineInput{kernelName: filepath.Base(kernelPath)}
+	var err error
+	if in.kernel, err = os.ReadFile(kernelPath); err != nil {
+		return nil, fmt.Errorf("reading the kernel: %w", err)
+	}
+	if *m.initrd != "" {
+		in.initrdName = filepath.Base(*m.initrd)
+		if in.initrd, err = os.ReadFile(*m.initrd); err != nil {
+			return nil, fmt.Errorf("reading the initrd: %w", err)
+		}
+	}
+	script := []byte(strings.Join(m.typed, ""))
+	if *m.script != "" {
+		b, err := os.ReadFile(*m.script)
+		if err != nil {
+			return nil, fmt.Errorf("reading the script: %w", err)
+		}
+		script = append(script, bytes.ReplaceAll(bytes.ReplaceAll(b, []byte("\r\n"), []byte("\r")), []byte("\n"), []byte("\r"))...)
+	}
+	if len(m.typed) > 0 || *m.script != "" {
+		in.script = script
+	}
+	return in, nil
+}

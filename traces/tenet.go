@@ -1,0 +1,68 @@
+package traces
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+
+	"github.com/twinstep/twinstep/arch"
+)
+
+// tenetRegs are the registers a Tenet x86-64 trace names, in its spelling.
+var tenetRegs = append(append([]string(nil), arch.RegNames64[:]...), "rip")
+
+func tenetReg(st *arch.State, i int) uint64 {
+	if i < 16 {
+		return st.GPR[i]
+	}
+	return st.RIP
+}
+
+// ExportTenet writes the trace in the text format of the Tenet trace
+// explorer: a line per instruction, the registers that changed since the
+// line before (every register on the first line; rip on each), then the
+// instruction's memory reads and writes as mr=ADDR:HEX and mw=ADDR:HEX.
+// Interrupt deliveries have no line of their own: their changes show on
+// the next instruction's. It returns the number of lines written.
+func (t *Trace) ExportTenet(w io.Writer) (uint64, error) {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	var last arch.State
+	var n uint64
+	for i := range t.Chunks() {
+		d, err := t.Steps(i)
+		if err != nil {
+			return n, err
+		}
+		for {
+			s, err := d.Next()
+			if err != nil {
+				return n, err
+			}
+			if s == nil {
+				break
+			}
+			if !s.IsInstruction() {
+				continue
+			}
+			sep := ""
+			for r := range tenetRegs {
+				if v := tenetReg(&s.Pre, r); n == 0 || v != tenetReg(&last, r) || r == 16 {
+					fmt.Fprintf(bw, "%s%s=%#x", sep, tenetRegs[r], v)
+					sep = ","
+				}
+			}
+			for _, a := range s.Reads {
+				if !a.Port {
+					fmt.Fprintf(bw, ",mr=%#x:%x", a.Addr, a.Data)
+				}
+			}
+			for _, a := range s.Writes {
+				fmt.Fprintf(bw, ",mw=%#x:%x", a.Addr, a.Data)
+			}
+			bw.WriteByte('\n')
+			last = s.Pre
+			n++
+		}
+	}
+	return n, bw.Flush()
+}
