@@ -275,11 +275,11 @@ func (s *Session) run(st *arch.State) error {
 	if in.AddrSize == 4 {
 		n = uint64(uint32(n))
 	}
-	n = max(n, 1)
 	if m := in.Form.Mnemonic; m != "cmps" && m != "scas" {
-		return s.u.StartWithOptions(st.RIP, never, &uc.UcOptions{Count: n})
+		// n iterations, then the execution that finds RCX zero and leaves.
+		return s.u.StartWithOptions(st.RIP, never, &uc.UcOptions{Count: n + 1})
 	}
-	for range n {
+	for range n + 1 {
 		if err := s.u.StartWithOptions(st.RIP, never, &uc.UcOptions{Count: 1}); err != nil {
 			return err
 		}
