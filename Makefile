@@ -1,6 +1,6 @@
 # twinstep: `make test` installs what is missing, builds and runs every test.
 GO        ?= go
-APT_PKGS  := libunicorn-dev gcc binutils make tar qemu-system-x86 gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64
+APT_PKGS  := libunicorn-dev gcc binutils make tar qemu-system-x86 gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 chromium
 SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export GONOSUMDB := github.com/unicorn-engine/unicorn
 export GOFLAGS   ?= -mod=mod
@@ -27,7 +27,7 @@ deps:
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing >/dev/null || { \
-			echo "error: could not install$$missing (libunicorn-dev: the Unicorn oracle; gcc, binutils: the kernel; qemu-system-x86: the kernel's QEMU boot test; gcc-mingw-w64-x86-64, binutils-mingw-w64-x86-64: the Windows DLLs); install them with apt-get" >&2; exit 1; }; \
+			echo "error: could not install$$missing (libunicorn-dev: the Unicorn oracle; gcc, binutils: the kernel; qemu-system-x86: the kernel's QEMU boot test; gcc-mingw-w64-x86-64, binutils-mingw-w64-x86-64: the Windows DLLs; chromium: the HTML report's rendering test); install them with apt-get" >&2; exit 1; }; \
 	fi
 	@$(GO) mod download
 
@@ -49,6 +49,7 @@ fuzz: deps
 	$(GO) test -run XXX -fuzz FuzzParseKernel -fuzztime $(FUZZTIME) ./emulator/boot
 	$(GO) test -run XXX -fuzz FuzzDevices -fuzztime $(FUZZTIME) ./emulator/devices
 	$(GO) test -run XXX -fuzz FuzzReader -fuzztime $(FUZZTIME) ./traces
+	$(GO) test -run XXX -fuzz FuzzSteps -fuzztime $(FUZZTIME) ./traces
 
 # Emulator speed: the kernel's boot and self-tests (paging, interrupts,
 # user processes) and the boot to cmd.exe's prompt, then a CPU-bound loop,
@@ -71,10 +72,25 @@ pgo: deps
 run: deps kernel
 	$(GO) run ./cmd/twinstep run build/kernel.elf --initrd build/initrd.tar --cmdline 'init=C:\Windows\System32\cmd.exe'
 
-# The lockstep job (issue 5) needs the recorded cmd.exe boot; until it exists
-# this target says so and fails rather than pretending.
-lockstep:
-	@echo "make lockstep: the trace recorder and lockstep replay are not built yet (see docs/ARCHITECTURE.md, Roadmap)" >&2; exit 2
+# The main job: record the cold boot to cmd.exe's prompt and the typed
+# session in lockstep/session.cmd (unless a trace of this kernel, initrd,
+# session and twinstep is cached), replay it on the emulator and Unicorn,
+# write reports/out/lockstep.html, print the summary. Exits non-zero on any
+# unexplained divergence or missing instruction.
+LOCKSTEP_DIR   := build/lockstep
+LOCKSTEP_TRACE := $(LOCKSTEP_DIR)/boot.trace
+lockstep: deps kernel
+	@mkdir -p $(LOCKSTEP_DIR) reports/out
+	$(GO) build -o build/twinstep ./cmd/twinstep
+	@key=$$(cat build/kernel.elf build/initrd.tar lockstep/session.cmd build/twinstep | sha256sum | cut -c1-64); \
+	if [ -f $(LOCKSTEP_TRACE) ] && [ "$$(cat $(LOCKSTEP_DIR)/key 2>/dev/null)" = "$$key" ]; then \
+		echo "lockstep: using the cached trace $(LOCKSTEP_TRACE) (same kernel, initrd, session and twinstep)"; \
+	else \
+		rm -f $(LOCKSTEP_DIR)/key && \
+		build/twinstep record build/kernel.elf --initrd build/initrd.tar --cmdline 'init=C:\Windows\System32\cmd.exe' \
+			--script lockstep/session.cmd -o $(LOCKSTEP_TRACE) && echo "$$key" > $(LOCKSTEP_DIR)/key; \
+	fi
+	build/twinstep lockstep $(LOCKSTEP_TRACE) --html reports/out/lockstep.html --json reports/out/lockstep.json
 
 clean:
 	rm -rf build reports/out

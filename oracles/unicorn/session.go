@@ -2,7 +2,9 @@ package unicorn
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/twinstep/twinstep/arch"
 	"github.com/twinstep/twinstep/emulator/decoder"
@@ -259,11 +261,16 @@ func (s *Session) length(rip uint64) uint8 {
 	return decoder.MaxLen
 }
 
+// errRepCond is why the session does not run REPE/REPNE CMPS and SCAS.
+var errRepCond = errors.New("a REPE/REPNE comparison that ends early runs on into the next instructions: " +
+	"Unicorn's instruction count and stop address do not end it at its own end")
+
 // run executes the instruction at st.RIP. QEMU counts each iteration of a
-// REP string instruction as an instruction, and an address to stop at is
-// only honoured by code translated while it was set, so a REP instruction
-// runs by count: all of its iterations at once when RCX says how many, and
-// one at a time while a REPE/REPNE comparison may end it early.
+// REP string instruction as an instruction, and the one that finds RCX
+// zero too, so a REP instruction runs by that count. A REPE/REPNE
+// comparison may end before RCX does, and then Unicorn goes on past it (an
+// address to stop at is honoured only by code translated while it was set),
+// so those are not run.
 func (s *Session) run(st *arch.State) error {
 	var b [decoder.MaxLen]byte
 	s.Peek(st.RIP, b[:])
@@ -271,27 +278,12 @@ func (s *Session) run(st *arch.State) error {
 	if err != nil || in.Rep == decoder.PrefixNone || in.Form.Attr&decoder.AttrRep == 0 {
 		return s.u.StartWithOptions(st.RIP, never, &uc.UcOptions{Count: 1})
 	}
+	if m := in.Form.Mnemonic; strings.HasPrefix(m, "cmps") || strings.HasPrefix(m, "scas") {
+		return errRepCond // cmpsb, cmps, scasb, scas
+	}
 	n := st.GPR[arch.RCX]
 	if in.AddrSize == 4 {
 		n = uint64(uint32(n))
 	}
-	if m := in.Form.Mnemonic; m != "cmps" && m != "scas" {
-		// n iterations, then the execution that finds RCX zero and leaves.
-		return s.u.StartWithOptions(st.RIP, never, &uc.UcOptions{Count: n + 1})
-	}
-	for range n + 1 {
-		if err := s.u.StartWithOptions(st.RIP, never, &uc.UcOptions{Count: 1}); err != nil {
-			return err
-		}
-		if _, ok := interrupt(s.ev); ok {
-			return nil
-		}
-		if _, _, ok := unmappedAccess(s.ev); ok {
-			return nil
-		}
-		if rip, err := s.u.RegRead(uc.X86_REG_RIP); err != nil || rip != st.RIP {
-			return err
-		}
-	}
-	return nil
+	return s.u.StartWithOptions(st.RIP, never, &uc.UcOptions{Count: n + 1})
 }
