@@ -160,10 +160,10 @@ type verdict struct {
 	diffs   []engine.Difference
 }
 
-// compare classifies the recorded, emulated and oracle results. emu is nil
+// compare classifies the recorded, emulated and oracle results of step s. emu is nil
 // when the emulator cannot replay the instruction outside the machine (a
 // flat CPU has no descriptor tables): then the recording speaks for it.
-func compare(in *decoder.Inst, decoded bool, pre *arch.State, rec, emu, orc *engine.Result, mem check.Memory, mistakes []check.Mistake) verdict {
+func compare(in *decoder.Inst, decoded bool, pre *arch.State, rec, emu, orc *engine.Result, s *traces.Step, mistakes []check.Mistake) verdict {
 	var mask engine.Mask
 	if decoded {
 		mask = cpu.Undefined(in, pre)
@@ -180,6 +180,7 @@ func compare(in *decoder.Inst, decoded bool, pre *arch.State, rec, emu, orc *eng
 	case len(dRE) == 0 && len(dRO) == 0:
 		return verdict{class: ClassMatch}
 	case len(dRE) == 0:
+		mem := memoryOf(s)
 		for _, m := range mistakes {
 			if m.Undecodable == !decoded && m.Applies(in, pre, emu, orc, mem) {
 				return verdict{class: ClassMistake, mistake: m.Name, diffs: dRO, fields: names(dRO)}

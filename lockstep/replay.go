@@ -124,6 +124,9 @@ type worker struct {
 	mistakes []check.Mistake
 	recent   []line // the instructions before the current one
 	pending  []*Occurrence
+
+	in                     decoder.Inst
+	emuRes, orcRes, recRes engine.Result
 }
 
 type line struct {
@@ -223,7 +226,7 @@ func (w *worker) instruction(s *traces.Step, p *partial) error {
 	if reason != "" {
 		p.counts.OracleUnable++
 		f.Recorded++
-		w.group(p, ClassUnable, reason, s, func(g *Group) { g.Detail = reason }, nil)
+		w.group(p, ClassUnable, reason, s, func(*Group) {}, nil)
 		return nil
 	}
 	for _, e := range []engine.Replayer{w.emu, w.orc} {
@@ -241,29 +244,33 @@ func (w *worker) instruction(s *traces.Step, p *partial) error {
 			}
 		}
 	}
-	emu, err := w.emu.Exec(&s.Pre)
-	if err != nil {
+	// The results live in the worker: as locals they would escape (the
+	// comparison hands them on through interfaces) and cost a heap
+	// allocation of a whole state each, per instruction.
+	var err error
+	if w.emuRes, err = w.emu.Exec(&s.Pre); err != nil {
 		return err
 	}
-	orc, err := w.orc.Exec(&s.Pre)
-	if err != nil {
+	if w.orcRes, err = w.orc.Exec(&s.Pre); err != nil {
 		return err
 	}
+	emu, orc := &w.emuRes, &w.orcRes
 	if orc.Outcome == engine.Unsupported {
 		p.counts.OracleUnable++
 		f.Recorded++
-		why := "Unicorn cannot run it: " + orc.Detail
-		w.group(p, ClassUnable, why, s, func(g *Group) { g.Detail = why }, nil)
+		w.group(p, ClassUnable, "Unicorn cannot run it: "+orc.Detail, s, func(*Group) {}, nil)
 		return nil
 	}
 	f.Oracle++
-	rec := recorded(s)
+	w.recRes = recorded(s)
+	rec := &w.recRes
 	emu.Writes, orc.Writes = mergeWrites(emu.Writes), mergeWrites(orc.Writes)
-	emuP := &emu
+	emuP := emu
 	if emu.Outcome == engine.Unimplemented {
 		emuP = nil // a flat CPU cannot run this system instruction: the recording speaks for the emulator
 	}
-	v := compare(&in, decoded, &s.Pre, &rec, emuP, &orc, memoryOf(s), w.mistakes)
+	w.in = in
+	v := compare(&w.in, decoded, &s.Pre, rec, emuP, orc, s, w.mistakes)
 	switch v.class {
 	case ClassMatch:
 		p.counts.Match++
@@ -276,7 +283,7 @@ func (w *worker) instruction(s *traces.Step, p *partial) error {
 		w.group(p, ClassDivergent, key, s, func(g *Group) {
 			g.Form, g.Who, g.Fields = formKey, v.who, v.fields
 		}, func(o *Occurrence) {
-			o.States = stateTable(&s.Pre, &rec, emuP, &orc)
+			o.States = stateTable(&s.Pre, rec, emuP, orc)
 			o.Diffs = v.diffs
 		})
 	}

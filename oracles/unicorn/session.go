@@ -36,6 +36,10 @@ type Session struct {
 	mem      map[uint64]*[4096]byte
 	starts   map[uint64]uint8 // where translated blocks start: the first instruction's length
 	stale    bool             // translated code changed: restart before running
+	last     regs             // Unicorn's registers after the last Exec
+	pre      regs             // the registers an Exec starts from
+	code     [decoder.MaxLen]byte
+	known    bool // last is what Unicorn holds
 	Restarts int
 }
 
@@ -54,7 +58,7 @@ func (s *Session) start() error {
 	if err != nil {
 		return fmt.Errorf("unicorn: %w (is libunicorn 2.0.1 installed? apt-get install libunicorn-dev)", err)
 	}
-	s.u, s.ev, s.acc, s.starts, s.stale = u, newEvent(), newAccesses(), map[uint64]uint8{}, false
+	s.u, s.ev, s.acc, s.starts, s.stale, s.known = u, newEvent(), newAccesses(), map[uint64]uint8{}, false, false
 	fail := func(what string, err error) error {
 		s.close()
 		return fmt.Errorf("unicorn session: %s: %w", what, err)
@@ -196,15 +200,20 @@ func (s *Session) Exec(st *arch.State) (res engine.Result, err error) {
 		if err := s.u.ContextRestore(ctx); err != nil {
 			return res, fmt.Errorf("switch privilege level: %w", err)
 		}
-		s.ring3 = want3
+		s.ring3, s.known = want3, false
 	}
-	r := regs{GPR: st.GPR, RIP: st.RIP, RFLAGS: st.RFLAGS, FSBase: st.Seg[arch.FS].Base,
+	r := &s.pre // a field: cgo would move a local to the heap every time
+	*r = regs{GPR: st.GPR, RIP: st.RIP, RFLAGS: st.RFLAGS, FSBase: st.Seg[arch.FS].Base,
 		GSBase: st.Seg[arch.GS].Base, MXCSR: uint64(st.MXCSR)}
 	for i, x := range st.XMM {
 		r.XMM[2*i], r.XMM[2*i+1] = x[0], x[1]
 	}
-	if err := writeRegs(s.u, &r); err != nil {
-		return res, fmt.Errorf("write registers: %w", err)
+	// In a replay the state an instruction starts from is usually what the
+	// one before left in Unicorn: then there is nothing to write.
+	if !s.known || *r != s.last {
+		if err := writeRegs(s.u, r); err != nil {
+			return res, fmt.Errorf("write registers: %w", err)
+		}
 	}
 	// Unicorn translates ahead to the end of the page and into the next:
 	// map it, so that is not mistaken for this instruction's fetch fault.
@@ -215,22 +224,47 @@ func (s *Session) Exec(st *arch.State) (res engine.Result, err error) {
 	}
 	resetEvent(s.ev)
 	resetAccesses(s.acc)
-	runErr := s.run(st)
-	var post regs
-	if err := readRegs(s.u, &post); err != nil {
+	in, decodeErr := s.decode(st.RIP)
+	runErr := s.run(st, &in, decodeErr == nil)
+	post := &s.last
+	if err := readRegs(s.u, post); err != nil {
+		s.known = false
 		return res, fmt.Errorf("read registers: %w", err)
 	}
-	s.starts[st.RIP], s.starts[post.RIP] = s.length(st.RIP), s.length(post.RIP)
-	res = result(st, st.RIP, &post, s.ev, runErr)
+	s.known = true
+	s.starts[st.RIP] = decoder.MaxLen
+	if decodeErr == nil {
+		s.starts[st.RIP] = in.Len
+	}
+	if _, ok := s.starts[post.RIP]; !ok || post.RIP == st.RIP {
+		s.starts[post.RIP] = s.length(post.RIP)
+	}
+	res = result(st, st.RIP, post, s.ev, runErr)
+	if res.Outcome == engine.Exception {
+		// Unicorn never completes an exception: restore the context, as
+		// Engine does before every case, or the next would double-fault.
+		ctx := s.kernel
+		if s.ring3 {
+			ctx = s.user
+		}
+		if err := s.u.ContextRestore(ctx); err != nil {
+			return res, fmt.Errorf("restore the context after %s: %w", res.OutcomeString(), err)
+		}
+		s.known = false
+	}
+	// The callbacks fill locals, not res: a closure over res would move
+	// the whole result (and its state) to the heap on every instruction.
+	var writes, reads []engine.Write
 	complete := accessRuns(s.acc, true, func(addr uint64, b []byte) {
 		old := make([]byte, len(b))
 		s.Peek(addr, old)
-		res.Writes = append(res.Writes, engine.Write{Addr: addr, Old: old, New: b})
+		writes = append(writes, engine.Write{Addr: addr, Old: old, New: b})
 		s.shadow(addr, b)
 	})
 	complete = accessRuns(s.acc, false, func(addr uint64, b []byte) {
-		res.Reads = append(res.Reads, engine.Write{Addr: addr, New: b})
+		reads = append(reads, engine.Write{Addr: addr, New: b})
 	}) && complete
+	res.Writes, res.Reads = writes, reads
 	if !complete && res.Outcome == engine.Completed {
 		res.Outcome, res.Detail = engine.Unsupported, "the instruction accessed more memory than the session's access log holds"
 	}
@@ -250,12 +284,16 @@ func (s *Session) shadow(addr uint64, b []byte) {
 	}
 }
 
-// length is the length of the instruction the session's memory holds at
-// rip (the longest possible if it does not decode).
+// decode decodes the instruction the session's memory holds at rip.
+func (s *Session) decode(rip uint64) (decoder.Inst, error) {
+	s.Peek(rip, s.code[:])
+	return decoder.Decode(s.code[:])
+}
+
+// length is the length of the instruction at rip (the longest possible if
+// it does not decode).
 func (s *Session) length(rip uint64) uint8 {
-	var b [decoder.MaxLen]byte
-	s.Peek(rip, b[:])
-	if in, err := decoder.Decode(b[:]); err == nil {
+	if in, err := s.decode(rip); err == nil {
 		return in.Len
 	}
 	return decoder.MaxLen
@@ -271,11 +309,8 @@ var errRepCond = errors.New("a REPE/REPNE comparison that ends early runs on int
 // comparison may end before RCX does, and then Unicorn goes on past it (an
 // address to stop at is honoured only by code translated while it was set),
 // so those are not run.
-func (s *Session) run(st *arch.State) error {
-	var b [decoder.MaxLen]byte
-	s.Peek(st.RIP, b[:])
-	in, err := decoder.Decode(b[:])
-	if err != nil || in.Rep == decoder.PrefixNone || in.Form.Attr&decoder.AttrRep == 0 {
+func (s *Session) run(st *arch.State, in *decoder.Inst, decoded bool) error {
+	if !decoded || in.Rep == decoder.PrefixNone || in.Form.Attr&decoder.AttrRep == 0 {
 		return s.u.StartWithOptions(st.RIP, never, &uc.UcOptions{Count: 1})
 	}
 	if m := in.Form.Mnemonic; strings.HasPrefix(m, "cmps") || strings.HasPrefix(m, "scas") {
