@@ -193,7 +193,14 @@ func compare(in *decoder.Inst, decoded bool, pre *arch.State, rec, emu, orc *eng
 	if dEO := engine.Compare(emu, orc, mask); len(dEO) == 0 {
 		return verdict{class: ClassDivergent, who: "recording", fields: names(dRE), diffs: dRE}
 	}
-	return verdict{class: ClassDivergent, who: "all three", fields: union(names(dRE), names(dRO)), diffs: append(dRE, dRO...)}
+	diffs := make([]engine.Difference, 0, len(dRE)+len(dRO))
+	for _, d := range dRE {
+		diffs = append(diffs, engine.Difference{What: d.What + " (emulator)", A: d.A, B: d.B})
+	}
+	for _, d := range dRO {
+		diffs = append(diffs, engine.Difference{What: d.What + " (oracle)", A: d.A, B: d.B})
+	}
+	return verdict{class: ClassDivergent, who: "all three", fields: union(names(dRE), names(dRO)), diffs: diffs}
 }
 
 func names(ds []engine.Difference) []string {

@@ -112,7 +112,25 @@ type partial struct {
 	counts       Counts
 	groups       map[string]*Group // by class and key
 	forms        map[string]*Form
+	byID         []*Form // forms by decoder form ID: the same entries, found without hashing
 	restarts     int
+}
+
+// form is the coverage entry of an instruction's form.
+func (p *partial) form(in *decoder.Inst, decoded bool, code []byte) *Form {
+	if decoded && p.byID[in.Form.ID] != nil {
+		return p.byID[in.Form.ID]
+	}
+	key, mnemonic := formName(in, decoded, code)
+	f := p.forms[key]
+	if f == nil {
+		f = &Form{Form: key, Mnemonic: mnemonic}
+		p.forms[key] = f
+	}
+	if decoded {
+		p.byID[in.Form.ID] = f
+	}
+	return f
 }
 
 // worker replays chunks with its own engines.
@@ -154,7 +172,7 @@ func (w *worker) close() {
 }
 
 func (w *worker) chunk(i int) *partial {
-	p := &partial{chunk: i, groups: map[string]*Group{}, forms: map[string]*Form{}}
+	p := &partial{chunk: i, groups: map[string]*Group{}, forms: map[string]*Form{}, byID: make([]*Form, len(decoder.Forms))}
 	d, err := w.t.Steps(i)
 	if err != nil {
 		p.err = err
@@ -197,12 +215,8 @@ func (w *worker) chunk(i int) *partial {
 func (w *worker) instruction(s *traces.Step, p *partial) error {
 	in, derr := decoder.Decode(s.Code)
 	decoded := derr == nil
-	formKey, mnemonic := formName(&in, decoded, s.Code)
-	f := p.forms[formKey]
-	if f == nil {
-		f = &Form{Form: formKey, Mnemonic: mnemonic}
-		p.forms[formKey] = f
-	}
+	f := p.form(&in, decoded, s.Code)
+	formKey, mnemonic := f.Form, f.Mnemonic
 	f.Count++
 	w.fillPending(s)
 	defer w.remember(s)

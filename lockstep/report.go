@@ -58,7 +58,10 @@ type Counts struct {
 
 // Group is a set of instructions that share a class and a cause.
 type Group struct {
-	Key      string   // the mnemonic, form, reason or mistake name
+	// Key identifies the group: the mnemonic (missing), the reason
+	// (unable), the mistake's name, or for a divergence its form, who
+	// stands apart and the differing fields, joined by "|".
+	Key      string
 	Form     string   // the instruction form, where there is one
 	Who      string   // for divergences: which of recorded/emulator/oracle stands apart
 	Fields   []string // for divergences: the differing fields (registers, flags, memory, outcome)
@@ -78,7 +81,10 @@ type Occurrence struct {
 	Text   string // disassembly
 	Around []Line // disassembly around it, from the trace's own bytes
 	States []StateRow
-	Diffs  []engine.Difference
+	// Diffs are the differences found: A is the recording, B the engine
+	// that stands apart (for "all three", each field is suffixed with the
+	// engine its B belongs to).
+	Diffs []engine.Difference
 }
 
 // Line is one disassembled instruction near an occurrence.
@@ -92,7 +98,9 @@ type Line struct {
 }
 
 // StateRow is one field of the state table: before the instruction, and after
-// it as the recording, the emulator and the oracle have it.
+// it as the recording, the emulator and the oracle have it. Emulator is empty
+// when the emulator's replay could not run the instruction outside the
+// machine (a system instruction: the recording speaks for it).
 type StateRow struct {
 	Field                           string
 	Pre, Recorded, Emulator, Oracle string
@@ -108,8 +116,8 @@ type Form struct {
 	Recorded uint64 // compared with the recording only (the oracle could not run it)
 }
 
-// Bucket is one slice of the run for the timeline picture: the instruction
-// range and what was found in it.
+// Bucket is one slice of the run for the timeline picture: the instructions
+// [Start, End) and what was found in them.
 type Bucket struct {
 	Start, End uint64
 	Divergent  uint64

@@ -210,10 +210,8 @@ func (s *Session) Exec(st *arch.State) (res engine.Result, err error) {
 	}
 	// In a replay the state an instruction starts from is usually what the
 	// one before left in Unicorn: then there is nothing to write.
-	if !s.known || *r != s.last {
-		if err := writeRegs(s.u, r); err != nil {
-			return res, fmt.Errorf("write registers: %w", err)
-		}
+	if s.known && *r == s.last {
+		r = nil
 	}
 	// Unicorn translates ahead to the end of the page and into the next:
 	// map it, so that is not mistaken for this instruction's fetch fault.
@@ -225,11 +223,11 @@ func (s *Session) Exec(st *arch.State) (res engine.Result, err error) {
 	resetEvent(s.ev)
 	resetAccesses(s.acc)
 	in, decodeErr := s.decode(st.RIP)
-	runErr := s.run(st, &in, decodeErr == nil)
 	post := &s.last
-	if err := readRegs(s.u, post); err != nil {
+	runErr, regsErr := s.run(st, &in, decodeErr == nil, r, post)
+	if regsErr != nil {
 		s.known = false
-		return res, fmt.Errorf("read registers: %w", err)
+		return res, fmt.Errorf("unicorn registers: %w", regsErr)
 	}
 	s.known = true
 	s.starts[st.RIP] = decoder.MaxLen
@@ -309,16 +307,16 @@ var errRepCond = errors.New("a REPE/REPNE comparison that ends early runs on int
 // comparison may end before RCX does, and then Unicorn goes on past it (an
 // address to stop at is honoured only by code translated while it was set),
 // so those are not run.
-func (s *Session) run(st *arch.State, in *decoder.Inst, decoded bool) error {
+func (s *Session) run(st *arch.State, in *decoder.Inst, decoded bool, pre, post *regs) (run, regsErr error) {
 	if !decoded || in.Rep == decoder.PrefixNone || in.Form.Attr&decoder.AttrRep == 0 {
-		return s.u.StartWithOptions(st.RIP, never, &uc.UcOptions{Count: 1})
+		return execRegs(s.u, pre, st.RIP, 1, post)
 	}
 	if m := in.Form.Mnemonic; strings.HasPrefix(m, "cmps") || strings.HasPrefix(m, "scas") {
-		return errRepCond // cmpsb, cmps, scasb, scas
+		return errRepCond, readRegs(s.u, post) // cmpsb, cmps, scasb, scas
 	}
 	n := st.GPR[arch.RCX]
 	if in.AddrSize == 4 {
 		n = uint64(uint32(n))
 	}
-	return s.u.StartWithOptions(st.RIP, never, &uc.UcOptions{Count: n + 1})
+	return execRegs(s.u, pre, st.RIP, n+1, post)
 }

@@ -58,6 +58,20 @@ static uc_err ts_read_regs(uc_engine *uc, ts_regs *r) {
 	return uc_reg_read_batch(uc, ids, vals, TS_NREGS);
 }
 
+// ts_exec is one instruction of a session in one cgo call: write the
+// registers (unless in is NULL), run count instructions from begin, read the
+// registers back. The run's error is returned; a failed register read is
+// reported in *read_err.
+static uc_err ts_exec(uc_engine *uc, ts_regs *in, uint64_t begin, uint64_t until, size_t count, ts_regs *out, uc_err *read_err) {
+	if (in) {
+		uc_err err = ts_write_regs(uc, in);
+		if (err) { *read_err = err; return UC_ERR_OK; }
+	}
+	uc_err run = uc_emu_start(uc, begin, until, 0, count);
+	*read_err = ts_read_regs(uc, out);
+	return run;
+}
+
 static void ts_on_intr(uc_engine *uc, uint32_t intno, void *user) {
 	ts_event *ev = user;
 	if (ev->intno < 0) ev->intno = (int)intno;
@@ -219,4 +233,14 @@ func accessRuns(a *accesses, writes bool, f func(addr uint64, b []byte)) bool {
 		f(uint64(r.addr), bytes.Clone(data[r.off:r.off+r.len]))
 	}
 	return l.overflow == 0
+}
+
+// execRegs runs count instructions from begin with the registers in (nil:
+// as Unicorn holds them) and reads them back into out: the run's error,
+// and the register access's.
+func execRegs(u uc.Unicorn, in *regs, begin, count uint64, out *regs) (run, regsErr error) {
+	var readErr C.uc_err
+	e := C.ts_exec(handle(u), (*C.ts_regs)(unsafe.Pointer(in)), C.uint64_t(begin), C.uint64_t(never), C.size_t(count),
+		(*C.ts_regs)(unsafe.Pointer(out)), &readErr)
+	return errOf(e), errOf(readErr)
 }
