@@ -53,11 +53,12 @@ fuzz: deps
 
 # Emulator speed: the kernel's boot and self-tests (paging, interrupts,
 # user processes) and the boot to cmd.exe's prompt, then a CPU-bound loop,
-# then the Unicorn oracle's cost.
+# then the Unicorn oracle's cost, then lockstep replay (instructions/s).
 bench: deps
 	$(GO) test -pgo=$(PGO) -run XXX -bench Boot -benchtime 20x -count 3 ./kernel
 	$(GO) test -pgo=$(PGO) -run XXX -bench MIPS -benchtime 5000000x -count 3 ./emulator
 	$(GO) test -run XXX -bench . -benchtime 3000x ./oracles/unicorn
+	$(GO) test -run XXX -bench Replay -benchtime 2x ./lockstep
 
 # The profile merges the kernel boots (self-tests, cmd.exe) and the
 # CPU-bound loop, so no workload is tuned at the others' expense.

@@ -2,7 +2,6 @@ package kernel_test
 
 import (
 	"bytes"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -30,15 +29,7 @@ func bootEmulator(t testing.TB, cmdline string) (string, machine.Exit) {
 // how the run ended.
 func boot(t testing.TB, cmdline, script string) (string, *machine.Machine, machine.Exit) {
 	t.Helper()
-	kernel, initrd, err := kernelbuild.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	k, err := os.ReadFile(kernel)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rd, err := os.ReadFile(initrd)
+	k, rd, err := kernelbuild.Images()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,15 +21,7 @@ const bootPrefix = 6_000_000
 // disabled mnemonics treated as missing, and opens the trace.
 func record(t testing.TB, n uint64, disabled ...string) (*traces.Trace, string, *traces.Recording) {
 	t.Helper()
-	kpath, ipath, err := kernelbuild.Build()
-	if err != nil {
-		t.Fatal(err)
-	}
-	kernel, err := os.ReadFile(kpath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	initrd, err := os.ReadFile(ipath)
+	kernel, initrd, err := kernelbuild.Images()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,4 +135,34 @@ func BenchmarkReplay(b *testing.B) {
 			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "instr/s")
 		})
 	}
+}
+
+// A trace cut short replays up to the damage: the report says where the
+// damage is, and covers the instructions before it.
+func TestReplayStopsAtDamage(t *testing.T) {
+	_, path, rec := record(t, 300_000)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(t.TempDir(), "cut.trace")
+	if err := os.WriteFile(cut, b[:len(b)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := traces.Open(cut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	rep, err := Replay(tr, cut, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(rep.Damage, "trace chunk") || rep.Instructions == 0 || rep.Instructions >= rec.Instructions {
+		t.Fatalf("damage %q after %d of %d instructions", rep.Damage, rep.Instructions, rec.Instructions)
+	}
+	if rep.Unexplained() {
+		t.Fatalf("the part before the damage has unexplained findings: %+v", rep.Counts)
+	}
+	t.Logf("%s; %d of %d instructions replayed", rep.Damage, rep.Instructions, rec.Instructions)
 }

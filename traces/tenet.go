@@ -28,41 +28,32 @@ func (t *Trace) ExportTenet(w io.Writer) (uint64, error) {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	var last arch.State
 	var n uint64
-	for i := range t.Chunks() {
-		d, err := t.Steps(i)
-		if err != nil {
-			return n, err
+	err := t.Walk(0, func(s *Step) bool {
+		if !s.IsInstruction() {
+			return true
 		}
-		for {
-			s, err := d.Next()
-			if err != nil {
-				return n, err
+		sep := ""
+		for r := range tenetRegs {
+			if v := tenetReg(&s.Pre, r); n == 0 || v != tenetReg(&last, r) || r == 16 {
+				fmt.Fprintf(bw, "%s%s=%#x", sep, tenetRegs[r], v)
+				sep = ","
 			}
-			if s == nil {
-				break
-			}
-			if !s.IsInstruction() {
-				continue
-			}
-			sep := ""
-			for r := range tenetRegs {
-				if v := tenetReg(&s.Pre, r); n == 0 || v != tenetReg(&last, r) || r == 16 {
-					fmt.Fprintf(bw, "%s%s=%#x", sep, tenetRegs[r], v)
-					sep = ","
-				}
-			}
-			for _, a := range s.Reads {
-				if !a.Port {
-					fmt.Fprintf(bw, ",mr=%#x:%x", a.Addr, a.Data)
-				}
-			}
-			for _, a := range s.Writes {
-				fmt.Fprintf(bw, ",mw=%#x:%x", a.Addr, a.Data)
-			}
-			bw.WriteByte('\n')
-			last = s.Pre
-			n++
 		}
+		for _, a := range s.Reads {
+			if !a.Port {
+				fmt.Fprintf(bw, ",mr=%#x:%x", a.Addr, a.Data)
+			}
+		}
+		for _, a := range s.Writes {
+			fmt.Fprintf(bw, ",mw=%#x:%x", a.Addr, a.Data)
+		}
+		bw.WriteByte('\n')
+		last = s.Pre
+		n++
+		return true
+	})
+	if err != nil {
+		return n, err
 	}
 	return n, bw.Flush()
 }

@@ -98,35 +98,69 @@ func (d *StepDecoder) chunkError(err error) error {
 	return &CorruptError{Chunk: d.chunk, Offset: d.offset, Reason: err.Error()}
 }
 
-// Instruction returns a copy of the step of instruction n, reached from the
-// nearest checkpoint before it.
-func (t *Trace) Instruction(n uint64) (*Step, error) {
-	i := sort.Search(len(t.steps), func(i int) bool {
+// Walk calls f with every step of the readable chunks from chunk first
+// on, in order, until f returns false. The step is valid only during the
+// call.
+func (t *Trace) Walk(first int, f func(*Step) bool) error {
+	for i := first; i < len(t.steps); i++ {
 		d, err := t.Steps(i)
-		return err != nil || d.First() > n
-	}) - 1
-	if i < 0 {
+		if err != nil {
+			return err
+		}
+		for {
+			s, err := d.Next()
+			if err != nil {
+				return err
+			}
+			if s == nil {
+				break
+			}
+			if !f(s) {
+				return nil
+			}
+		}
+	}
+	return nil
+}
+
+// Instruction returns a copy of the step of instruction n, reached from the
+// nearest checkpoint before it (found through the index when the trace has
+// one).
+func (t *Trace) Instruction(n uint64) (*Step, error) {
+	first := t.chunkOf(n)
+	if first < 0 {
 		return nil, fmt.Errorf("the trace has no instruction %d", n)
 	}
-	d, err := t.Steps(i)
-	if err != nil {
-		return nil, err
-	}
-	for {
-		s, err := d.Next()
-		if err != nil {
-			return nil, err
-		}
-		if s == nil {
-			return nil, fmt.Errorf("the trace has no instruction %d (it ends before)", n)
-		}
+	var found *Step
+	err := t.Walk(first, func(s *Step) bool {
 		if s.IsInstruction() && s.Index == n {
 			c := *s
 			c.Code = bytes.Clone(s.Code)
 			c.Reads, c.Writes = cloneAccesses(s.Reads), cloneAccesses(s.Writes)
-			return &c, nil
+			found = &c
 		}
+		return found == nil && (!s.IsInstruction() || s.Index < n)
+	})
+	if err == nil && found == nil {
+		err = fmt.Errorf("the trace has no instruction %d (it ends before)", n)
 	}
+	return found, err
+}
+
+// chunkOf is the steps chunk (an index into t.steps) holding instruction n,
+// or -1.
+func (t *Trace) chunkOf(n uint64) int {
+	if t.r.Damage == nil { // the container index is there, with first instruction numbers
+		c, ok := t.r.Locate(KindSteps, n)
+		if !ok {
+			return -1
+		}
+		return sort.SearchInts(t.steps, c)
+	}
+	return sort.Search(len(t.steps), func(i int) bool {
+		d, err := t.Steps(i)
+		return err != nil || d.First() > n
+	}) - 1
 }
 
 func cloneAccesses(as []Access) []Access {

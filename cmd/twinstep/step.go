@@ -68,7 +68,7 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 	case *casePath != "" && (*bytesHex != "" || *statePath != "" || *seed != 0):
 		return misused(errors.New("--case gives the bytes, state and seed: do not give them too"))
 	case *bytesHex == "" && *casePath == "":
-		return misused(errors.New("--bytes (or --case) is required"))
+		return misused(errors.New("--bytes is required (or --case FILE)"))
 	case *engineName != "emulator" && *engineName != "unicorn":
 		return fail(fmt.Errorf("unknown engine %q (want emulator or unicorn)", *engineName))
 	}

@@ -49,6 +49,20 @@ func Build() (kernel, initrd string, err error) {
 	return kernelPath, initrdPath, buildErr
 }
 
+// Images builds the kernel (see Build) and returns the kernel and initrd
+// themselves.
+func Images() (kernel, initrd []byte, err error) {
+	kpath, ipath, err := Build()
+	if err != nil {
+		return nil, nil, err
+	}
+	if kernel, err = os.ReadFile(kpath); err != nil {
+		return nil, nil, err
+	}
+	initrd, err = os.ReadFile(ipath)
+	return kernel, initrd, err
+}
+
 // Make runs `make -s targets...` in root under an exclusive lock: go test
 // runs packages in parallel processes, and two makes in one build
 // directory would collide.
