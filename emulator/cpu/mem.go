@@ -136,13 +136,7 @@ func (c *CPU) read(la uint64, size int, seg uint8) uint64 {
 		}
 		p, pa := c.pageR(la, seg)
 		if p == nil {
-			v := c.platform.ReadMMIO(pa, size) & (1<<(8*size) - 1)
-			if c.ReadLog != nil {
-				var b [8]byte
-				binary.LittleEndian.PutUint64(b[:], v)
-				c.logRead(la, b[:size])
-			}
-			return v
+			return c.readMMIO(la, pa, size)
 		}
 		if c.ReadLog != nil {
 			c.logRead(la, p[off:off+uint64(size)])
@@ -198,6 +192,18 @@ func (c *CPU) write(la uint64, size int, v uint64, seg uint8) {
 	c.writeBytes(la, b[:size], seg)
 }
 
+// readMMIO reads a device register: off read's fast path, which stays
+// small enough to inline.
+func (c *CPU) readMMIO(la, pa uint64, size int) uint64 {
+	v := c.platform.ReadMMIO(pa, size) & (1<<(8*size) - 1)
+	if c.ReadLog != nil {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], v)
+		c.logRead(la, b[:size])
+	}
+	return v
+}
+
 // writeMMIO hands a store to a device; the run yields afterwards because
 // the device may now want to interrupt.
 func (c *CPU) writeMMIO(la, pa uint64, size int, v uint64) {
@@ -223,7 +229,7 @@ func (c *CPU) readBytes(la uint64, b []byte, seg uint8) {
 		c.alignCheck(la, len(b))
 	}
 	if c.ReadLog != nil {
-		defer c.logRead(la, b)
+		defer c.logRead(la, b) // after the loop fills b: a recording is no hot path
 	}
 	for len(b) > 0 {
 		p, pa := c.pageR(la, seg)
