@@ -157,15 +157,24 @@ func (s *Session) Reserve(addr uint64, n int) error {
 	if Reserved(addr, n) {
 		return fmt.Errorf("%#x+%d lies in the oracle's reserved range %#x", addr, n, uint64(ReservedBase))
 	}
-	for page := addr &^ 0xfff; page < addr+uint64(n); page += 4096 {
+	if n <= 0 {
+		return nil
+	}
+	first, last := addr&^0xfff, (addr+uint64(n)-1)&^0xfff
+	if last < first {
+		last = ^uint64(0) &^ 0xfff // the range wraps: a recording cannot name it, a damaged one can
+	}
+	for page := first; ; page += 4096 {
 		if s.mem[page] == nil {
 			if err := s.u.MemMap(page, 4096); err != nil {
 				return fmt.Errorf("map %#x: %w", page, err)
 			}
 			s.mem[page] = new([4096]byte)
 		}
+		if page == last {
+			return nil
+		}
 	}
-	return nil
 }
 
 // Peek copies what the session's memory holds at addr into b (zero where
@@ -297,6 +306,18 @@ func (s *Session) length(rip uint64) uint8 {
 	return decoder.MaxLen
 }
 
+// errCrash is why the session does not run an instruction that can crash
+// Unicorn, which in process would end the whole replay.
+var errCrash = errors.New("Unicorn 2.0.1 can crash on PCMPESTRI/PCMPESTRM with a length whose low 32 bits " +
+	"are 0x80000000 (|INT_MIN| overflows in QEMU's helper); Isolated runs such cases in a worker process")
+
+// crashes reports whether the instruction is one Unicorn is known to crash on.
+func crashes(in *decoder.Inst, st *arch.State) bool {
+	m := in.Form.Mnemonic
+	return (m == "pcmpestri" || m == "pcmpestrm") &&
+		(uint32(st.GPR[arch.RAX]) == 0x80000000 || uint32(st.GPR[arch.RDX]) == 0x80000000)
+}
+
 // errRepCond is why the session does not run REPE/REPNE CMPS and SCAS.
 var errRepCond = errors.New("a REPE/REPNE comparison that ends early runs on into the next instructions: " +
 	"Unicorn's instruction count and stop address do not end it at its own end")
@@ -308,6 +329,9 @@ var errRepCond = errors.New("a REPE/REPNE comparison that ends early runs on int
 // address to stop at is honoured only by code translated while it was set),
 // so those are not run.
 func (s *Session) run(st *arch.State, in *decoder.Inst, decoded bool, pre, post *regs) (run, regsErr error) {
+	if decoded && crashes(in, st) {
+		return errCrash, readRegs(s.u, post)
+	}
 	if !decoded || in.Rep == decoder.PrefixNone || in.Form.Attr&decoder.AttrRep == 0 {
 		return execRegs(s.u, pre, st.RIP, 1, post)
 	}

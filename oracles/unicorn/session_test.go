@@ -115,6 +115,26 @@ func TestSessionDeclinesConditionalRep(t *testing.T) {
 	}
 }
 
+// An instruction known to crash Unicorn is declined, not run: in process,
+// the crash would end the replay.
+func TestSessionDeclinesKnownCrash(t *testing.T) {
+	s := newSession(t)
+	st := kernelState(0x401000)
+	st.GPR[arch.RAX], st.GPR[arch.RDX] = 1, 0x80000000
+	s.Poke(st.RIP, []byte{0x66, 0x0f, 0x3a, 0x60, 0xc1, 0x00}) // pcmpestrm xmm0, xmm1, 0
+	r, err := s.Exec(&st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Outcome != engine.Unsupported || !strings.Contains(r.Detail, "crash") {
+		t.Fatalf("outcome %s %s", r.OutcomeString(), r.Detail)
+	}
+	st.GPR[arch.RDX] = 3
+	if r, err := s.Exec(&st); err != nil || r.Outcome != engine.Completed {
+		t.Fatalf("an ordinary pcmpestrm: %s %v", r.OutcomeString(), err)
+	}
+}
+
 func TestSessionReportsUnsuppliedMemory(t *testing.T) {
 	s := newSession(t)
 	st := kernelState(0x401000)
@@ -129,5 +149,17 @@ func TestSessionReportsUnsuppliedMemory(t *testing.T) {
 	}
 	if err := s.Poke(ReservedBase, []byte{1}); err == nil {
 		t.Fatal("a poke into the reserved range was accepted")
+	}
+}
+
+// Memory at the very top of the address space is reserved without the
+// page counter wrapping round to zero (a damaged trace can name it).
+func TestSessionReservesTheTopPage(t *testing.T) {
+	s := newSession(t)
+	if err := s.Reserve(0xfffffffffffff800, 0x7ff); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.mem) != 1 || s.mem[0xfffffffffffff000] == nil {
+		t.Fatalf("%d pages mapped", len(s.mem))
 	}
 }
