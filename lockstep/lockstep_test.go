@@ -26,13 +26,8 @@ func record(t testing.TB, n uint64, disabled ...string) (*traces.Trace, string, 
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "boot.trace")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec, err := traces.Record(f, traces.RecordConfig{Kernel: kernel, Initrd: initrd, KernelName: "kernel.elf",
+	rec, err := traces.RecordFile(path, traces.RecordConfig{Kernel: kernel, Initrd: initrd, KernelName: "kernel.elf",
 		InitrdName: "initrd.tar", Cmdline: cmdline, Limit: n, Disabled: disabled})
-	f.Close()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 	"unicode/utf16"
 
@@ -129,6 +130,30 @@ func Record(out io.Writer, cfg RecordConfig) (*Recording, error) {
 		return rec, fmt.Errorf("writing the trace: %w", werr)
 	}
 	return rec, runErr
+}
+
+// RecordFile records to the file at path. It writes path.partial and
+// renames it when the recording is complete, so an interrupted recording
+// never leaves a file that looks finished; a recording that stopped early
+// (no engine could run an instruction) is kept, with the error.
+func RecordFile(path string, cfg RecordConfig) (*Recording, error) {
+	tmp := path + ".partial"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := Record(f, cfg)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if rec == nil {
+		os.Remove(tmp)
+		return nil, err
+	}
+	if rerr := os.Rename(tmp, path); rerr != nil {
+		return rec, rerr
+	}
+	return rec, err
 }
 
 type chunk struct {

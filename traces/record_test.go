@@ -23,12 +23,7 @@ func recordBoot(t *testing.T, n uint64, chunk int) (string, []byte, []byte, *Rec
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "boot.trace")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rec, err := Record(f, RecordConfig{Kernel: kernel, Initrd: initrd, KernelName: "kernel.elf", InitrdName: "initrd.tar",
+	rec, err := RecordFile(path, RecordConfig{Kernel: kernel, Initrd: initrd, KernelName: "kernel.elf", InitrdName: "initrd.tar",
 		Cmdline: cmdline, Limit: n, ChunkInstructions: chunk})
 	if err != nil {
 		t.Fatal(err)

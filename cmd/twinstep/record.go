@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/twinstep/twinstep/traces"
@@ -53,27 +52,11 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "twinstep record: %v\n", err)
 		return exitError
 	}
-	// Write beside the target and rename at the end, so an interrupted
-	// recording never leaves a file that looks finished.
-	tmp := *out + ".partial"
-	f, err := os.Create(tmp)
-	if err != nil {
-		fmt.Fprintf(stderr, "twinstep record: %v\n", err)
-		return exitError
-	}
-	rec, recErr := traces.Record(f, traces.RecordConfig{Kernel: in.kernel, Initrd: in.initrd, KernelName: in.kernelName,
+	rec, recErr := traces.RecordFile(*out, traces.RecordConfig{Kernel: in.kernel, Initrd: in.initrd, KernelName: in.kernelName,
 		InitrdName: in.initrdName, Cmdline: *mf.cmdline, Script: in.script, MemoryMiB: *mf.memory, Limit: *mf.limit,
 		Disabled: disabled})
-	if err := f.Close(); err != nil && recErr == nil {
-		recErr = err
-	}
 	if rec == nil {
-		os.Remove(tmp)
 		fmt.Fprintf(stderr, "twinstep record: %v\n", recErr)
-		return exitError
-	}
-	if err := os.Rename(tmp, *out); err != nil {
-		fmt.Fprintf(stderr, "twinstep record: %v\n", err)
 		return exitError
 	}
 	fmt.Fprintf(stdout, "recorded %d instructions (%d by the oracle), %d deliveries in %v: %s, %d bytes (%.2f bytes/instruction), %d chunks, %d images named\n",
