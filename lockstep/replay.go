@@ -150,7 +150,14 @@ type worker struct {
 type line struct {
 	index    uint64
 	rip, cr3 uint64
-	code     []byte
+	code     [decoder.MaxLen]byte // a copy: the step's bytes are the decoder's
+	n        uint8
+}
+
+func lineOf(s *traces.Step) line {
+	l := line{index: s.Index, rip: s.Pre.RIP, cr3: s.Pre.CR3}
+	l.n = uint8(copy(l.code[:], s.Code))
+	return l
 }
 
 const (
@@ -330,18 +337,19 @@ func (w *worker) occurrence(s *traces.Step) Occurrence {
 	for _, l := range w.recent {
 		o.Around = append(o.Around, w.line(l, false))
 	}
-	o.Around = append(o.Around, w.line(line{s.Index, s.Pre.RIP, s.Pre.CR3, s.Code}, true))
+	o.Around = append(o.Around, w.line(lineOf(s), true))
 	return o
 }
 
 func (w *worker) line(l line, current bool) Line {
+	code := append([]byte(nil), l.code[:l.n]...)
 	return Line{Index: l.index, RIP: l.rip, Symbol: w.t.Meta.Symbols.Symbolize(l.rip, l.cr3, l.index),
-		Bytes: l.code, Text: disassemble(l.code, l.rip), Current: current}
+		Bytes: code, Text: disassemble(code, l.rip), Current: current}
 }
 
 // remember keeps s as one of the instructions before the next.
 func (w *worker) remember(s *traces.Step) {
-	l := line{s.Index, s.Pre.RIP, s.Pre.CR3, append([]byte(nil), s.Code...)}
+	l := lineOf(s)
 	if len(w.recent) == linesBefore {
 		copy(w.recent, w.recent[1:])
 		w.recent[len(w.recent)-1] = l
@@ -358,7 +366,7 @@ func (w *worker) fillPending(s *traces.Step) {
 			keep = append(keep, o)
 			continue
 		}
-		o.Around = append(o.Around, w.line(line{s.Index, s.Pre.RIP, s.Pre.CR3, s.Code}, false))
+		o.Around = append(o.Around, w.line(lineOf(s), false))
 		if uint64(len(o.Around)) < uint64(linesAfter)+1+countBefore(o) {
 			keep = append(keep, o)
 		}

@@ -39,6 +39,8 @@ type Session struct {
 	last     regs             // Unicorn's registers after the last Exec
 	pre      regs             // the registers an Exec starts from
 	code     [decoder.MaxLen]byte
+	hotAddr  uint64 // the page page() found last
+	hot      *[4096]byte
 	known    bool // last is what Unicorn holds
 	Restarts int
 }
@@ -127,7 +129,7 @@ func (s *Session) Poke(addr uint64, b []byte) error {
 		if err := s.Reserve(page, 4096); err != nil {
 			return err
 		}
-		p := s.mem[page]
+		p := s.page(page)
 		if !bytes.Equal(p[off:off+n], b[:n]) {
 			copy(p[off:], b[:n])
 			if s.translated(addr, n) {
@@ -152,6 +154,19 @@ func (s *Session) translated(addr, n uint64) bool {
 	return false
 }
 
+// page is the session's copy of the page at addr (nil if unmapped). Most
+// lookups in a row are for one page (code, stack), so the last is kept.
+func (s *Session) page(addr uint64) *[4096]byte {
+	if addr == s.hotAddr && s.hot != nil {
+		return s.hot
+	}
+	p := s.mem[addr]
+	if p != nil {
+		s.hotAddr, s.hot = addr, p
+	}
+	return p
+}
+
 // Reserve implements engine.Replayer.
 func (s *Session) Reserve(addr uint64, n int) error {
 	if Reserved(addr, n) {
@@ -165,7 +180,7 @@ func (s *Session) Reserve(addr uint64, n int) error {
 		last = ^uint64(0) &^ 0xfff // the range wraps: a recording cannot name it, a damaged one can
 	}
 	for page := first; ; page += 4096 {
-		if s.mem[page] == nil {
+		if s.page(page) == nil {
 			if err := s.u.MemMap(page, 4096); err != nil {
 				return fmt.Errorf("map %#x: %w", page, err)
 			}
@@ -183,7 +198,7 @@ func (s *Session) Peek(addr uint64, b []byte) {
 	for len(b) > 0 {
 		page, off := addr&^0xfff, addr&0xfff
 		n := min(uint64(len(b)), 4096-off)
-		if p := s.mem[page]; p != nil {
+		if p := s.page(page); p != nil {
 			copy(b[:n], p[off:])
 		} else {
 			clear(b[:n])
@@ -284,7 +299,7 @@ func (s *Session) shadow(addr uint64, b []byte) {
 	for len(b) > 0 {
 		page, off := addr&^0xfff, addr&0xfff
 		n := min(uint64(len(b)), 4096-off)
-		if p := s.mem[page]; p != nil {
+		if p := s.page(page); p != nil {
 			copy(p[off:], b[:n])
 		}
 		b, addr = b[n:], addr+n
