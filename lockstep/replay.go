@@ -15,6 +15,7 @@ import (
 
 	"github.com/twinstep/twinstep/arch"
 	"github.com/twinstep/twinstep/emulator"
+	"github.com/twinstep/twinstep/emulator/cpu"
 	"github.com/twinstep/twinstep/emulator/decoder"
 	"github.com/twinstep/twinstep/engine"
 	"github.com/twinstep/twinstep/oracles/check"
@@ -145,6 +146,10 @@ type worker struct {
 
 	in                     decoder.Inst
 	emuRes, orcRes, recRes engine.Result
+
+	batch   []traces.Step // the stretch of plain instructions being collected
+	run     [unicorn.MaxRun]engine.Result
+	written []span
 }
 
 type line struct {
@@ -186,40 +191,214 @@ func (w *worker) chunk(i int) *partial {
 		return p
 	}
 	p.first = d.First()
-	w.recent, w.pending = w.recent[:0], nil
+	w.recent, w.pending, w.batch = w.recent[:0], nil, w.batch[:0]
 	restarts := w.orc.Restarts
-	for {
-		s, err := d.Next()
-		if err != nil {
-			p.err = err
-			break
-		}
-		if s == nil {
-			break
-		}
-		if !s.IsInstruction() {
-			p.events++
-			continue
-		}
-		p.instructions++
-		if rip, code, ok := d.PeekCode(); ok && !unicorn.Reserved(rip, len(code)) {
-			// The next instruction's code, before Unicorn translates ahead.
-			if err := w.orc.Poke(rip, code); err != nil {
-				p.err = err
-				break
-			}
-		}
-		if err := w.instruction(s, p); err != nil {
-			p.err = fmt.Errorf("instruction %d at %#x: %w", s.Index, s.Pre.RIP, err)
-			break
-		}
+	err = w.steps(d, p)
+	if err == nil {
+		err = w.flush(p)
+	}
+	if err != nil && p.err == nil {
+		p.err = err
 	}
 	p.restarts = w.orc.Restarts - restarts
 	return p
 }
 
-// instruction replays and classifies one instruction.
-func (w *worker) instruction(s *traces.Step, p *partial) error {
+// steps replays a chunk's steps: straight stretches of plain instructions
+// go to Unicorn in one run each (see flush), the rest one by one.
+func (w *worker) steps(d *traces.StepDecoder, p *partial) error {
+	for {
+		s, err := d.Next()
+		if err != nil || s == nil {
+			return err
+		}
+		if !s.IsInstruction() {
+			p.events++
+			if err := w.flush(p); err != nil {
+				return err
+			}
+			continue
+		}
+		p.instructions++
+		if w.batchable(s) {
+			w.add(s)
+			if len(w.batch) == unicorn.MaxRun {
+				if err := w.lookahead(d); err != nil {
+					return err
+				}
+				if err := w.flush(p); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if len(w.batch) > 0 && !unicorn.Reserved(s.Pre.RIP, len(s.Code)) {
+			// The code after the stretch, before Unicorn translates ahead.
+			if err := w.orc.Poke(s.Pre.RIP, s.Code); err != nil {
+				return err
+			}
+		}
+		if err := w.flush(p); err != nil {
+			return err
+		}
+		if err := w.lookahead(d); err != nil {
+			return err
+		}
+		if err := w.instruction(s, p, nil); err != nil {
+			return fmt.Errorf("instruction %d at %#x: %w", s.Index, s.Pre.RIP, err)
+		}
+	}
+}
+
+// lookahead supplies the next instruction's code, which Unicorn translates
+// before it stops.
+func (w *worker) lookahead(d *traces.StepDecoder) error {
+	if rip, code, ok := d.PeekCode(); ok && !unicorn.Reserved(rip, len(code)) {
+		return w.orc.Poke(rip, code)
+	}
+	return nil
+}
+
+// batchable reports whether s may join a stretch Unicorn runs in one go: a
+// plain instruction the oracle can run, that is not a REP string
+// instruction (Unicorn counts those per iteration), at the privilege level
+// of the stretch.
+func (w *worker) batchable(s *traces.Step) bool {
+	if s.Kind != traces.Retired || s.ByOracle || len(s.Code) == 0 ||
+		len(w.batch) > 0 && s.Pre.CPL != w.batch[0].Pre.CPL {
+		return false
+	}
+	in, err := decoder.Decode(s.Code)
+	if err != nil || in.Rep != decoder.PrefixNone && in.Form.Attr&decoder.AttrRep != 0 ||
+		strings.HasPrefix(in.Form.Mnemonic, "pcmpestr") || unableReason(s, &in, true) != "" ||
+		unicorn.Reserved(s.Pre.RIP, len(s.Code)) {
+		return false
+	}
+	for _, as := range [][]traces.Access{s.Reads, s.Writes} {
+		for _, a := range as {
+			if unicorn.Reserved(a.Addr, len(a.Data)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// add copies s into the stretch (the decoder reuses its step).
+func (w *worker) add(s *traces.Step) {
+	n := len(w.batch)
+	if n == cap(w.batch) {
+		w.batch = append(w.batch, traces.Step{})
+	} else {
+		w.batch = w.batch[:n+1]
+	}
+	dst := &w.batch[n]
+	code, reads, writes := dst.Code[:0], dst.Reads[:0], dst.Writes[:0]
+	*dst = *s
+	dst.Code = append(code, s.Code...)
+	dst.Reads = append(reads, s.Reads...) // their bytes are the chunk's, which outlives the stretch
+	dst.Writes = append(writes, s.Writes...)
+}
+
+// flush replays the stretch collected so far. Unicorn gets the code of
+// every instruction, the bytes each reads unless an earlier one in the
+// stretch writes them (Unicorn's own store must supply those), and room
+// for the stores; then it runs the stretch in one go. Results that match the
+// recording are taken as they are; from the first that does not, the rest
+// run one by one from their recorded states, which decide.
+func (w *worker) flush(p *partial) error {
+	b := w.batch
+	w.batch = w.batch[:0]
+	if len(b) <= 1 {
+		for i := range b {
+			if err := w.instruction(&b[i], p, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	written := w.written[:0]
+	for i := range b {
+		s := &b[i]
+		if err := w.orc.Poke(s.Pre.RIP, s.Code); err != nil {
+			return err
+		}
+		for _, r := range s.Reads {
+			if !overlaps(written, r.Addr, len(r.Data)) {
+				if err := w.orc.Poke(r.Addr, r.Data); err != nil {
+					return err
+				}
+			}
+		}
+		for _, wr := range s.Writes {
+			if err := w.orc.Reserve(wr.Addr, len(wr.Data)); err != nil {
+				return err
+			}
+			written = append(written, span{wr.Addr, len(wr.Data)})
+		}
+	}
+	w.written = written
+	ran, err := w.orc.ExecRun(&b[0].Pre, w.run[:len(b)])
+	if err != nil {
+		return err
+	}
+	good := 0
+	for good < ran && w.sameAsRecorded(&b[good], &w.run[good]) {
+		good++
+	}
+	if good < ran && (good == 0 || sameRegisters(&w.run[good-1].State, &b[good].Pre)) {
+		// The run went wrong at an instruction it started from the
+		// recorded state: stale translated code is the likely cause (a
+		// difference carried from before, such as undefined flags, is not).
+		w.orc.Flush()
+	}
+	for i := range b {
+		var orc *engine.Result
+		if i < good {
+			orc = &w.run[i]
+		}
+		if err := w.instruction(&b[i], p, orc); err != nil {
+			return fmt.Errorf("instruction %d at %#x: %w", b[i].Index, b[i].Pre.RIP, err)
+		}
+	}
+	return nil
+}
+
+// sameAsRecorded reports whether Unicorn's result for s in a stretch is the
+// recording's, as the comparison sees it.
+func (w *worker) sameAsRecorded(s *traces.Step, r *engine.Result) bool {
+	in, err := decoder.Decode(s.Code)
+	if err != nil || r.Outcome != engine.Completed {
+		return false
+	}
+	rec := recorded(s)
+	r.Writes = mergeWrites(r.Writes)
+	return len(engine.Compare(&rec, r, cpu.Undefined(&in, &s.Pre))) == 0
+}
+
+// sameRegisters reports whether a and b agree in what Unicorn reports.
+func sameRegisters(a, b *arch.State) bool {
+	return a.GPR == b.GPR && a.RIP == b.RIP && a.RFLAGS == b.RFLAGS && a.XMM == b.XMM && a.MXCSR == b.MXCSR &&
+		a.Seg[arch.FS].Base == b.Seg[arch.FS].Base && a.Seg[arch.GS].Base == b.Seg[arch.GS].Base
+}
+
+type span struct {
+	addr uint64
+	n    int
+}
+
+func overlaps(spans []span, addr uint64, n int) bool {
+	for _, s := range spans {
+		if addr < s.addr+uint64(s.n) && s.addr < addr+uint64(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// instruction replays and classifies one instruction. orc is Unicorn's
+// result when a run of a stretch gave it already (nil: run it here).
+func (w *worker) instruction(s *traces.Step, p *partial, orc *engine.Result) error {
 	in, derr := decoder.Decode(s.Code)
 	decoded := derr == nil
 	f := p.form(&in, decoded, s.Code)
@@ -250,7 +429,11 @@ func (w *worker) instruction(s *traces.Step, p *partial) error {
 		w.group(p, ClassUnable, reason, s, func(*Group) {}, nil)
 		return nil
 	}
-	for _, e := range []engine.Replayer{w.emu, w.orc} {
+	engines := []engine.Replayer{w.emu, w.orc}
+	if orc != nil {
+		engines = engines[:1]
+	}
+	for _, e := range engines {
 		if err := e.Poke(s.Pre.RIP, s.Code); err != nil {
 			return err
 		}
@@ -272,10 +455,13 @@ func (w *worker) instruction(s *traces.Step, p *partial) error {
 	if w.emuRes, err = w.emu.Exec(&s.Pre); err != nil {
 		return err
 	}
-	if w.orcRes, err = w.orc.Exec(&s.Pre); err != nil {
-		return err
+	if orc == nil {
+		if w.orcRes, err = w.orc.Exec(&s.Pre); err != nil {
+			return err
+		}
+		orc = &w.orcRes
 	}
-	emu, orc := &w.emuRes, &w.orcRes
+	emu := &w.emuRes
 	if orc.Outcome == engine.Unsupported {
 		p.counts.OracleUnable++
 		f.Recorded++

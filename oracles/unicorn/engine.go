@@ -234,18 +234,23 @@ func (e *Engine) Step(n uint64) (engine.Result, error) {
 	return result(&e.base, e.regs.RIP, &r, e.ev, err), nil
 }
 
-// result turns a finished run into an engine.Result: the registers Unicorn
-// reports over base (what it does not model), and the outcome from its
-// hooks and error. rip is where the run started.
-func result(base *arch.State, rip uint64, r *regs, ev *event, err error) engine.Result {
-	res := engine.Result{State: *base}
-	st := &res.State
+// setState puts the registers Unicorn reports into st.
+func setState(st *arch.State, r *regs) {
 	st.GPR, st.RIP, st.RFLAGS = r.GPR, r.RIP, r.RFLAGS
 	st.Seg[arch.FS].Base, st.Seg[arch.GS].Base = r.FSBase, r.GSBase
 	st.MXCSR = uint32(r.MXCSR)
 	for i := range st.XMM {
 		st.XMM[i] = arch.Vec128{r.XMM[2*i], r.XMM[2*i+1]}
 	}
+}
+
+// result turns a finished run into an engine.Result: the registers Unicorn
+// reports over base (what it does not model), and the outcome from its
+// hooks and error. rip is where the run started.
+func result(base *arch.State, rip uint64, r *regs, ev *event, err error) engine.Result {
+	res := engine.Result{State: *base}
+	st := &res.State
+	setState(st, r)
 	if typ, _, ok := unmappedAccess(ev); ok && typ == uc.MEM_FETCH_UNMAPPED && r.RIP != rip {
 		// Unicorn translates ahead of the instruction it runs (the next
 		// instruction, or the rest of the block) before the count stops

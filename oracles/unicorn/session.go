@@ -39,6 +39,7 @@ type Session struct {
 	last     regs             // Unicorn's registers after the last Exec
 	pre      regs             // the registers an Exec starts from
 	code     [decoder.MaxLen]byte
+	results  [maxBatch]engine.Result
 	hotAddr  uint64 // the page page() found last
 	hot      *[4096]byte
 	known    bool // last is what Unicorn holds
@@ -209,10 +210,110 @@ func (s *Session) Peek(addr uint64, b []byte) {
 
 // Exec implements engine.Replayer. The result's Writes and Reads are the
 // instruction's stores and loads, merged into runs, in order of access.
-func (s *Session) Exec(st *arch.State) (res engine.Result, err error) {
+func (s *Session) Exec(st *arch.State) (engine.Result, error) {
+	out := s.results[:1]
+	_, err := s.exec(st, out, false)
+	return out[0], err
+}
+
+// MaxRun is the most instructions ExecRun runs at once.
+const MaxRun = maxBatch
+
+// Flush makes the next run start a fresh instance, without translated code:
+// a replay calls it when a run went wrong, in case stale translations were
+// the cause (a run executes whole translated blocks, and a block translated
+// before all of its code was supplied holds garbage after its first
+// instruction).
+func (s *Session) Flush() { s.stale = true }
+
+// ExecRun runs up to len(out) consecutive instructions from st in one go:
+// a straight stretch of a recording, whose code and memory the caller has
+// supplied (the bytes each instruction reads, except what an earlier one in
+// the stretch writes). out[i] receives instruction i's result as Exec would
+// give it. It returns how many instructions ran: fewer when one raised an
+// exception or the run stopped early. A REP string instruction counts once
+// per iteration, so a stretch must not contain one.
+func (s *Session) ExecRun(st *arch.State, out []engine.Result) (int, error) {
+	return s.exec(st, out[:min(len(out), maxBatch)], true)
+}
+
+func (s *Session) exec(st *arch.State, out []engine.Result, batch bool) (ran int, err error) {
+	r, err := s.enter(st)
+	if err != nil {
+		return 0, err
+	}
+	resetEvent(s.ev)
+	resetAccesses(s.acc, batch)
+	post := &s.last
+	var runErr, regsErr error
+	if batch {
+		runErr, regsErr = execRegs(s.u, r, st.RIP, uint64(len(out)), post)
+		ran = max(1, min(batchStarted(s.acc), len(out)))
+	} else {
+		in, decodeErr := s.decode(st.RIP)
+		runErr, regsErr = s.run(st, &in, decodeErr == nil, r, post)
+		ran = 1
+	}
+	if regsErr != nil {
+		s.known = false
+		return 0, fmt.Errorf("unicorn registers: %w", regsErr)
+	}
+	s.known = true
+	rip := st.RIP
+	for i := range ran {
+		if i < ran-1 {
+			var after regs
+			batchRegs(s.acc, i, &after)
+			out[i] = engine.Result{Outcome: engine.Completed, State: *st}
+			setState(&out[i].State, &after)
+			s.translatedAt(rip)
+			rip = after.RIP
+			continue
+		}
+		s.translatedAt(rip)
+		s.translatedAt(post.RIP)
+		out[i] = result(st, rip, post, s.ev, runErr)
+	}
+	if last := &out[ran-1]; last.Outcome == engine.Exception {
+		// Unicorn never completes an exception: restore the context, as
+		// Engine does before every case, or the next would double-fault.
+		ctx := s.kernel
+		if s.ring3 {
+			ctx = s.user
+		}
+		if err := s.u.ContextRestore(ctx); err != nil {
+			return ran, fmt.Errorf("restore the context after %s: %w", last.OutcomeString(), err)
+		}
+		s.known = false
+	}
+	complete := accessRuns(s.acc, true, func(insn int, addr uint64, b []byte) {
+		if insn < ran {
+			old := make([]byte, len(b))
+			s.Peek(addr, old)
+			out[insn].Writes = append(out[insn].Writes, engine.Write{Addr: addr, Old: old, New: b})
+		}
+		s.shadow(addr, b)
+	})
+	complete = accessRuns(s.acc, false, func(insn int, addr uint64, b []byte) {
+		if insn < ran {
+			out[insn].Reads = append(out[insn].Reads, engine.Write{Addr: addr, New: b})
+		}
+	}) && complete
+	if last := &out[ran-1]; !complete && last.Outcome == engine.Completed {
+		last.Outcome, last.Detail = engine.Unsupported, "the instruction accessed more memory than the session's access log holds"
+	}
+	return ran, nil
+}
+
+// enter readies Unicorn for a run from st: a fresh instance if translated
+// code went stale, the privilege level, the next page mapped. It returns
+// the registers to write, or nil when Unicorn already holds them (in a
+// replay, usually: the state an instruction starts from is what the one
+// before left).
+func (s *Session) enter(st *arch.State) (*regs, error) {
 	if s.stale {
 		if err := s.start(); err != nil {
-			return res, err
+			return nil, err
 		}
 		s.Restarts++
 	}
@@ -222,7 +323,7 @@ func (s *Session) Exec(st *arch.State) (res engine.Result, err error) {
 			ctx = s.user
 		}
 		if err := s.u.ContextRestore(ctx); err != nil {
-			return res, fmt.Errorf("switch privilege level: %w", err)
+			return nil, fmt.Errorf("switch privilege level: %w", err)
 		}
 		s.ring3, s.known = want3, false
 	}
@@ -232,8 +333,6 @@ func (s *Session) Exec(st *arch.State) (res engine.Result, err error) {
 	for i, x := range st.XMM {
 		r.XMM[2*i], r.XMM[2*i+1] = x[0], x[1]
 	}
-	// In a replay the state an instruction starts from is usually what the
-	// one before left in Unicorn: then there is nothing to write.
 	if s.known && *r == s.last {
 		r = nil
 	}
@@ -241,56 +340,17 @@ func (s *Session) Exec(st *arch.State) (res engine.Result, err error) {
 	// map it, so that is not mistaken for this instruction's fetch fault.
 	if next := st.RIP&^0xfff + 4096; !Reserved(next, 1) {
 		if err := s.Reserve(next, 1); err != nil {
-			return res, err
+			return nil, err
 		}
 	}
-	resetEvent(s.ev)
-	resetAccesses(s.acc)
-	in, decodeErr := s.decode(st.RIP)
-	post := &s.last
-	runErr, regsErr := s.run(st, &in, decodeErr == nil, r, post)
-	if regsErr != nil {
-		s.known = false
-		return res, fmt.Errorf("unicorn registers: %w", regsErr)
+	return r, nil
+}
+
+// translatedAt records that a translated block may start at rip.
+func (s *Session) translatedAt(rip uint64) {
+	if _, ok := s.starts[rip]; !ok {
+		s.starts[rip] = s.length(rip)
 	}
-	s.known = true
-	s.starts[st.RIP] = decoder.MaxLen
-	if decodeErr == nil {
-		s.starts[st.RIP] = in.Len
-	}
-	if _, ok := s.starts[post.RIP]; !ok || post.RIP == st.RIP {
-		s.starts[post.RIP] = s.length(post.RIP)
-	}
-	res = result(st, st.RIP, post, s.ev, runErr)
-	if res.Outcome == engine.Exception {
-		// Unicorn never completes an exception: restore the context, as
-		// Engine does before every case, or the next would double-fault.
-		ctx := s.kernel
-		if s.ring3 {
-			ctx = s.user
-		}
-		if err := s.u.ContextRestore(ctx); err != nil {
-			return res, fmt.Errorf("restore the context after %s: %w", res.OutcomeString(), err)
-		}
-		s.known = false
-	}
-	// The callbacks fill locals, not res: a closure over res would move
-	// the whole result (and its state) to the heap on every instruction.
-	var writes, reads []engine.Write
-	complete := accessRuns(s.acc, true, func(addr uint64, b []byte) {
-		old := make([]byte, len(b))
-		s.Peek(addr, old)
-		writes = append(writes, engine.Write{Addr: addr, Old: old, New: b})
-		s.shadow(addr, b)
-	})
-	complete = accessRuns(s.acc, false, func(addr uint64, b []byte) {
-		reads = append(reads, engine.Write{Addr: addr, New: b})
-	}) && complete
-	res.Writes, res.Reads = writes, reads
-	if !complete && res.Outcome == engine.Completed {
-		res.Outcome, res.Detail = engine.Unsupported, "the instruction accessed more memory than the session's access log holds"
-	}
-	return res, nil
 }
 
 // shadow records a store Unicorn made itself, so the session's copy of

@@ -99,6 +99,7 @@ static uc_err ts_add_hooks(uc_engine *uc, ts_event *ev) {
 typedef struct {
 	uint64_t addr;
 	uint32_t off, len;
+	uint32_t insn; // which instruction of a batched run made it
 } ts_run;
 
 typedef struct {
@@ -108,18 +109,31 @@ typedef struct {
 	uint8_t  data[TS_MAXDATA];
 } ts_log;
 
+// A batched run: the code hook counts the instructions started and, at the
+// start of each after the first, keeps the registers the one before left.
+#define TS_MAXBATCH 64
+
 typedef struct {
-	ts_log reads, writes;
+	int      active;
+	uint32_t n;                    // instructions started in this run
+	ts_regs  snap[TS_MAXBATCH];    // snap[i]: the registers after instruction i
+} ts_batch;
+
+typedef struct {
+	ts_log   reads, writes;
+	ts_batch batch;
 } ts_accesses;
 
-static void ts_log_add(ts_log *l, uint64_t addr, const uint8_t *b, int size) {
+static uint32_t ts_insn(ts_accesses *a) { return a->batch.active && a->batch.n ? a->batch.n - 1 : 0; }
+
+static void ts_log_add(ts_log *l, uint32_t insn, uint64_t addr, const uint8_t *b, int size) {
 	if (l->overflow) return;
 	if (l->used + size > TS_MAXDATA) { l->overflow = 1; return; }
 	ts_run *last = l->n ? &l->runs[l->n - 1] : NULL;
-	if (!last || last->addr + last->len != addr || last->off + last->len != l->used) {
+	if (!last || last->addr + last->len != addr || last->off + last->len != l->used || last->insn != insn) {
 		if (l->n == TS_MAXRUNS) { l->overflow = 1; return; }
 		last = &l->runs[l->n++];
-		last->addr = addr; last->off = l->used; last->len = 0;
+		last->addr = addr; last->off = l->used; last->len = 0; last->insn = insn;
 	}
 	memcpy(l->data + l->used, b, size);
 	l->used += size; last->len += size;
@@ -131,20 +145,30 @@ static void ts_on_access(uc_engine *uc, uc_mem_type type, uint64_t address, int 
 	if (size > 16) size = 16;
 	if (type == UC_MEM_WRITE) {
 		memcpy(b, &value, size > 8 ? 8 : size);
-		ts_log_add(&a->writes, address, b, size);
+		ts_log_add(&a->writes, ts_insn(a), address, b, size);
 	} else if (uc_mem_read(uc, address, b, size) == UC_ERR_OK) {
-		ts_log_add(&a->reads, address, b, size);
+		ts_log_add(&a->reads, ts_insn(a), address, b, size);
 	}
 }
 
-static uc_err ts_add_access_hooks(uc_engine *uc, ts_accesses *a) {
-	uc_hook h;
-	return uc_hook_add(uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)ts_on_access, a, 1, 0);
+static void ts_on_code(uc_engine *uc, uint64_t address, uint32_t size, void *user) {
+	ts_batch *b = &((ts_accesses *)user)->batch;
+	if (!b->active) return;
+	if (b->n > 0 && b->n <= TS_MAXBATCH) ts_read_regs(uc, &b->snap[b->n - 1]);
+	b->n++;
 }
 
-static void ts_reset_accesses(ts_accesses *a) {
+static uc_err ts_add_access_hooks(uc_engine *uc, ts_accesses *a) {
+	uc_hook h, hc;
+	uc_err err = uc_hook_add(uc, &h, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)ts_on_access, a, 1, 0);
+	if (err) return err;
+	return uc_hook_add(uc, &hc, UC_HOOK_CODE, (void *)ts_on_code, a, 1, 0);
+}
+
+static void ts_reset_accesses(ts_accesses *a, int batch) {
 	a->reads.n = a->reads.overflow = 0; a->reads.used = 0;
 	a->writes.n = a->writes.overflow = 0; a->writes.used = 0;
+	a->batch.active = batch; a->batch.n = 0;
 }
 
 */
@@ -211,7 +235,27 @@ func newAccesses() *accesses { return (*accesses)(C.calloc(1, C.sizeof_ts_access
 
 func freeAccesses(a *accesses) { C.free(unsafe.Pointer(a)) }
 
-func resetAccesses(a *accesses) { C.ts_reset_accesses(a) }
+// resetAccesses empties the log before a run; batch makes the code hook
+// count instructions and keep their registers.
+func resetAccesses(a *accesses, batch bool) {
+	b := C.int(0)
+	if batch {
+		b = 1
+	}
+	C.ts_reset_accesses(a, b)
+}
+
+// maxBatch is how many instructions a batched run may hold.
+const maxBatch = C.TS_MAXBATCH
+
+// batchStarted is how many instructions the last batched run started.
+func batchStarted(a *accesses) int { return int(a.batch.n) }
+
+// batchRegs copies the registers instruction i of the last batched run left
+// (i below batchStarted()-1) into r.
+func batchRegs(a *accesses, i int, r *regs) {
+	*r = *(*regs)(unsafe.Pointer(&a.batch.snap[i]))
+}
 
 func addAccessHooks(u uc.Unicorn, a *accesses) error {
 	return errOf(C.ts_add_access_hooks(handle(u), a))
@@ -219,7 +263,7 @@ func addAccessHooks(u uc.Unicorn, a *accesses) error {
 
 // accessRuns calls f for each run of the log, in order; it reports false if
 // the log overflowed (the instruction touched more than it can hold).
-func accessRuns(a *accesses, writes bool, f func(addr uint64, b []byte)) bool {
+func accessRuns(a *accesses, writes bool, f func(insn int, addr uint64, b []byte)) bool {
 	l := &a.reads
 	if writes {
 		l = &a.writes
@@ -230,7 +274,7 @@ func accessRuns(a *accesses, writes bool, f func(addr uint64, b []byte)) bool {
 	data := unsafe.Slice((*byte)(unsafe.Pointer(&l.data)), len(l.data))
 	for i := range int(l.n) {
 		r := &l.runs[i]
-		f(uint64(r.addr), bytes.Clone(data[r.off:r.off+r.len]))
+		f(int(r.insn), uint64(r.addr), bytes.Clone(data[r.off:r.off+r.len]))
 	}
 	return l.overflow == 0
 }
