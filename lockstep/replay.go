@@ -191,6 +191,10 @@ func (w *worker) chunk(i int) *partial {
 		return p
 	}
 	p.first = d.First()
+	if err := w.supplyCode(d.Again()); err != nil {
+		p.err = err
+		return p
+	}
 	w.recent, w.pending, w.batch = w.recent[:0], nil, w.batch[:0]
 	restarts := w.orc.Restarts
 	err = w.steps(d, p)
@@ -202,6 +206,31 @@ func (w *worker) chunk(i int) *partial {
 	}
 	p.restarts = w.orc.Restarts - restarts
 	return p
+}
+
+// supplyCode gives a fresh Unicorn instance the code of every instruction
+// the chunk runs (the first bytes seen at each address) before anything is
+// translated: a stretch executes whole translated blocks, which must not
+// have been translated from memory not yet supplied. A fresh instance also
+// drops the memory of earlier chunks, which a restart would copy again.
+func (w *worker) supplyCode(d *traces.StepDecoder) error {
+	if err := w.orc.Reset(); err != nil {
+		return err
+	}
+	seen := map[uint64]bool{}
+	for {
+		s, err := d.Next()
+		if err != nil || s == nil {
+			return err
+		}
+		if !s.IsInstruction() || seen[s.Pre.RIP] || unicorn.Reserved(s.Pre.RIP, len(s.Code)) {
+			continue
+		}
+		seen[s.Pre.RIP] = true
+		if err := w.orc.Poke(s.Pre.RIP, s.Code); err != nil {
+			return err
+		}
+	}
 }
 
 // steps replays a chunk's steps: straight stretches of plain instructions

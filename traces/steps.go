@@ -279,6 +279,14 @@ func NewStepDecoder(payload []byte) (*StepDecoder, error) {
 	return d, nil
 }
 
+// Again returns a decoder of the same chunk from its start, sharing the
+// payload (a replay reads a chunk twice: its code first, then its steps).
+func (d *StepDecoder) Again() *StepDecoder {
+	again, _ := NewStepDecoder(d.data) // it decoded once already
+	again.chunk, again.offset = d.chunk, d.offset
+	return again
+}
+
 // First is the chunk's first instruction number.
 func (d *StepDecoder) First() uint64 { return binary.LittleEndian.Uint64(d.data) }
 

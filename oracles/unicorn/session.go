@@ -104,6 +104,14 @@ func (s *Session) close() {
 	s.u, s.ev, s.acc = nil, nil, nil
 }
 
+// Reset starts a fresh instance with no memory. A replay resets between
+// independent pieces (its chunks): memory it no longer needs would
+// otherwise be copied into every fresh instance a restart makes.
+func (s *Session) Reset() error {
+	s.mem, s.hot = map[uint64]*[4096]byte{}, nil
+	return s.start()
+}
+
 // Name is the oracle's name.
 func (s *Session) Name() string { return "unicorn" }
 
