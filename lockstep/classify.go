@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/twinstep/twinstep/arch"
-	"github.com/twinstep/twinstep/emulator/cpu"
 	"github.com/twinstep/twinstep/emulator/decoder"
 	"github.com/twinstep/twinstep/engine"
 	"github.com/twinstep/twinstep/oracles/check"
@@ -160,15 +159,13 @@ type verdict struct {
 	diffs   []engine.Difference
 }
 
-// compare classifies the recorded, emulated and oracle results of step s. emu is nil
+// compare classifies the recorded, emulated and oracle results of step s,
+// given the mask of undefined flags and how the oracle differs from the
+// recording (dRO, found already: a stretch's result is checked first). emu is nil
 // when the emulator cannot replay the instruction outside the machine (a
 // flat CPU has no descriptor tables): then the recording speaks for it.
-func compare(in *decoder.Inst, decoded bool, pre *arch.State, rec, emu, orc *engine.Result, s *traces.Step, mistakes []check.Mistake) verdict {
-	var mask engine.Mask
-	if decoded {
-		mask = cpu.Undefined(in, pre)
-	}
-	dRO := engine.Compare(rec, orc, mask)
+func compare(in *decoder.Inst, decoded bool, pre *arch.State, rec, emu, orc *engine.Result, mask engine.Mask,
+	dRO []engine.Difference, s *traces.Step, mistakes []check.Mistake) verdict {
 	if emu == nil {
 		if len(dRO) == 0 {
 			return verdict{class: ClassMatch}

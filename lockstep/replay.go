@@ -273,7 +273,7 @@ func (w *worker) steps(d *traces.StepDecoder, p *partial) error {
 		if err := w.lookahead(d); err != nil {
 			return err
 		}
-		if err := w.instruction(s, p, nil); err != nil {
+		if _, err := w.instruction(s, p, nil); err != nil {
 			return fmt.Errorf("instruction %d at %#x: %w", s.Index, s.Pre.RIP, err)
 		}
 	}
@@ -340,7 +340,7 @@ func (w *worker) flush(p *partial) error {
 	w.batch = w.batch[:0]
 	if len(b) <= 1 {
 		for i := range b {
-			if err := w.instruction(&b[i], p, nil); err != nil {
+			if _, err := w.instruction(&b[i], p, nil); err != nil {
 				return err
 			}
 		}
@@ -371,38 +371,28 @@ func (w *worker) flush(p *partial) error {
 	if err != nil {
 		return err
 	}
-	good := 0
-	for good < ran && w.sameAsRecorded(&b[good], &w.run[good]) {
-		good++
-	}
-	if good < ran && (good == 0 || sameRegisters(&w.run[good-1].State, &b[good].Pre)) {
-		// The run went wrong at an instruction it started from the
-		// recorded state: stale translated code is the likely cause (a
-		// difference carried from before, such as undefined flags, is not).
-		w.orc.Flush()
-	}
+	good := true
 	for i := range b {
 		var orc *engine.Result
-		if i < good {
+		if good && i < ran {
 			orc = &w.run[i]
 		}
-		if err := w.instruction(&b[i], p, orc); err != nil {
+		// Whether the stretch reached this instruction in its recorded state
+		// (a difference carried from before, such as undefined flags, is no
+		// fault of the translated code).
+		startedRight := i == 0 || orc != nil && sameRegisters(&w.run[i-1].State, &b[i].Pre)
+		ok, err := w.instruction(&b[i], p, orc)
+		if err != nil {
 			return fmt.Errorf("instruction %d at %#x: %w", b[i].Index, b[i].Pre.RIP, err)
+		}
+		if orc != nil && !ok {
+			good = false
+			if startedRight {
+				w.orc.Flush() // stale translated code is the likely cause
+			}
 		}
 	}
 	return nil
-}
-
-// sameAsRecorded reports whether Unicorn's result for s in a stretch is the
-// recording's, as the comparison sees it.
-func (w *worker) sameAsRecorded(s *traces.Step, r *engine.Result) bool {
-	in, err := decoder.Decode(s.Code)
-	if err != nil || r.Outcome != engine.Completed {
-		return false
-	}
-	rec := recorded(s)
-	r.Writes = mergeWrites(r.Writes)
-	return len(engine.Compare(&rec, r, cpu.Undefined(&in, &s.Pre))) == 0
 }
 
 // sameRegisters reports whether a and b agree in what Unicorn reports.
@@ -426,8 +416,11 @@ func overlaps(spans []span, addr uint64, n int) bool {
 }
 
 // instruction replays and classifies one instruction. orc is Unicorn's
-// result when a run of a stretch gave it already (nil: run it here).
-func (w *worker) instruction(s *traces.Step, p *partial, orc *engine.Result) error {
+// result from the run of a stretch (nil: run it here). If that result
+// differs from the recording, the instruction runs again on its own from its
+// recorded state and that run decides; stretchOK reports whether the
+// stretch's result stood.
+func (w *worker) instruction(s *traces.Step, p *partial, orc *engine.Result) (stretchOK bool, err error) {
 	in, derr := decoder.Decode(s.Code)
 	decoded := derr == nil
 	f := p.form(&in, decoded, s.Code)
@@ -439,7 +432,7 @@ func (w *worker) instruction(s *traces.Step, p *partial, orc *engine.Result) err
 	if s.ByOracle {
 		p.counts.Missing++
 		w.group(p, ClassMissing, mnemonic, s, func(g *Group) { g.Form = formKey }, nil)
-		return nil
+		return false, nil
 	}
 	reason := unableReason(s, &in, decoded)
 	if reason == "" {
@@ -456,57 +449,57 @@ func (w *worker) instruction(s *traces.Step, p *partial, orc *engine.Result) err
 		p.counts.OracleUnable++
 		f.Recorded++
 		w.group(p, ClassUnable, reason, s, func(*Group) {}, nil)
-		return nil
-	}
-	engines := []engine.Replayer{w.emu, w.orc}
-	if orc != nil {
-		engines = engines[:1]
-	}
-	for _, e := range engines {
-		if err := e.Poke(s.Pre.RIP, s.Code); err != nil {
-			return err
-		}
-		for _, r := range s.Reads {
-			if err := e.Poke(r.Addr, r.Data); err != nil {
-				return err
-			}
-		}
-		for _, wr := range s.Writes {
-			if err := e.Reserve(wr.Addr, len(wr.Data)); err != nil {
-				return err
-			}
-		}
+		return false, nil
 	}
 	// The results live in the worker: as locals they would escape (the
 	// comparison hands them on through interfaces) and cost a heap
 	// allocation of a whole state each, per instruction.
-	var err error
-	if w.emuRes, err = w.emu.Exec(&s.Pre); err != nil {
-		return err
+	if err := supply(w.emu, s); err != nil {
+		return false, err
 	}
-	if orc == nil {
-		if w.orcRes, err = w.orc.Exec(&s.Pre); err != nil {
-			return err
-		}
-		orc = &w.orcRes
+	if w.emuRes, err = w.emu.Exec(&s.Pre); err != nil {
+		return false, err
 	}
 	emu := &w.emuRes
+	w.recRes = recorded(s)
+	rec := &w.recRes
+	var mask engine.Mask
+	if decoded {
+		mask = cpu.Undefined(&in, &s.Pre)
+	}
+	var dRO []engine.Difference
+	if orc != nil {
+		orc.Writes = mergeWrites(orc.Writes)
+		stretchOK = orc.Outcome == engine.Completed
+		if dRO = engine.Compare(rec, orc, mask); !stretchOK || len(dRO) != 0 {
+			orc, stretchOK = nil, false
+		}
+	}
+	if orc == nil {
+		if err := supply(w.orc, s); err != nil {
+			return false, err
+		}
+		if w.orcRes, err = w.orc.Exec(&s.Pre); err != nil {
+			return false, err
+		}
+		orc = &w.orcRes
+		orc.Writes = mergeWrites(orc.Writes)
+		dRO = engine.Compare(rec, orc, mask)
+	}
 	if orc.Outcome == engine.Unsupported {
 		p.counts.OracleUnable++
 		f.Recorded++
 		w.group(p, ClassUnable, "Unicorn cannot run it: "+orc.Detail, s, func(*Group) {}, nil)
-		return nil
+		return stretchOK, nil
 	}
 	f.Oracle++
-	w.recRes = recorded(s)
-	rec := &w.recRes
-	emu.Writes, orc.Writes = mergeWrites(emu.Writes), mergeWrites(orc.Writes)
+	emu.Writes = mergeWrites(emu.Writes)
 	emuP := emu
 	if emu.Outcome == engine.Unimplemented {
 		emuP = nil // a flat CPU cannot run this system instruction: the recording speaks for the emulator
 	}
 	w.in = in
-	v := compare(&w.in, decoded, &s.Pre, rec, emuP, orc, s, w.mistakes)
+	v := compare(&w.in, decoded, &s.Pre, rec, emuP, orc, mask, dRO, s, w.mistakes)
 	switch v.class {
 	case ClassMatch:
 		p.counts.Match++
@@ -522,6 +515,25 @@ func (w *worker) instruction(s *traces.Step, p *partial, orc *engine.Result) err
 			o.States = stateTable(&s.Pre, rec, emuP, orc)
 			o.Diffs = v.diffs
 		})
+	}
+	return stretchOK, nil
+}
+
+// supply gives engine e what step s needs on its own: its code, the bytes
+// it read, room where it writes.
+func supply(e engine.Replayer, s *traces.Step) error {
+	if err := e.Poke(s.Pre.RIP, s.Code); err != nil {
+		return err
+	}
+	for _, r := range s.Reads {
+		if err := e.Poke(r.Addr, r.Data); err != nil {
+			return err
+		}
+	}
+	for _, wr := range s.Writes {
+		if err := e.Reserve(wr.Addr, len(wr.Data)); err != nil {
+			return err
+		}
 	}
 	return nil
 }

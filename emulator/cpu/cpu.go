@@ -221,17 +221,10 @@ func (c *CPU) runSlice() (stop Stop, done bool) {
 	if c.s.RFLAGS&arch.RF != 0 && c.Retired < c.stopAt {
 		// RF is set only by the instructions that end a slice (IRETQ,
 		// SYSRET) or by SetState, so this is where the instruction it was
-		// set for runs: the processor clears RF when that completes,
-		// unless the instruction loaded RF itself (SDM Vol. 3A 18.3.1.1).
+		// set for runs.
 		c.keepRF = false
-		d := c.fetch()
-		c.next = c.s.RIP + uint64(d.inst.Len)
-		d.exec(c, &d.inst)
-		c.s.RIP = c.next
-		c.Retired++
-		if !c.keepRF {
-			c.s.RFLAGS &^= arch.RF
-		}
+		c.execute(c.fetch())
+		c.endRF()
 	}
 	for c.Retired < c.stopAt {
 		d := c.fetch()
@@ -244,6 +237,23 @@ func (c *CPU) runSlice() (stop Stop, done bool) {
 		return Stop{Kind: StopYield}, true
 	}
 	return Stop{Kind: StopCount}, true
+}
+
+// execute runs decoded instruction d at RIP and retires it (the run loop
+// does the same inline).
+func (c *CPU) execute(d *decoded) {
+	c.next = c.s.RIP + uint64(d.inst.Len)
+	d.exec(c, &d.inst)
+	c.s.RIP = c.next
+	c.Retired++
+}
+
+// endRF clears RF after the instruction it was set for completed, unless
+// that instruction loaded RF itself (SDM Vol. 3A 18.3.1.1).
+func (c *CPU) endRF() {
+	if !c.keepRF {
+		c.s.RFLAGS &^= arch.RF
+	}
 }
 
 // yield ends the current Run slice after this instruction, so the machine

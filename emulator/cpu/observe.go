@@ -64,14 +64,9 @@ func (c *CPU) observedStep() {
 		c.fetchBytes(c.s.RIP+uint64(m), c.obsCode[m:n])
 	}
 	c.obsLen = uint8(n)
-	c.next = c.s.RIP + uint64(d.inst.Len)
 	c.keepRF = false
-	d.exec(c, &d.inst)
-	c.s.RIP = c.next
-	c.Retired++
-	if c.s.RFLAGS&arch.RF != 0 && !c.keepRF {
-		c.s.RFLAGS &^= arch.RF // see runSlice
-	}
+	c.execute(d)
+	c.endRF()
 	c.Observer.Retired(c.obsCode[:n])
 }
 
