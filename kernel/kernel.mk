@@ -14,7 +14,8 @@ K_ASFLAGS := -I$(K_SRC) -MMD -MP
 K_LDFLAGS := -n -nostdlib -z max-page-size=0x1000 -z noexecstack
 
 # Not kernel code: user programs, the NT loader's test images, the Windows DLLs.
-K_NOT_KERNEL := -not -path '$(K_SRC)/user/*' -not -path '$(K_SRC)/nt/testdata/*' -not -path '$(K_SRC)/win32/*'
+K_NOT_KERNEL := -not -path '$(K_SRC)/user/*' -not -path '$(K_SRC)/nt/testdata/*' -not -path '$(K_SRC)/win32/*' \
+	-not -path '$(K_SRC)/kvmprobe/*'
 K_CSRCS := $(sort $(shell find $(K_SRC) -name '*.c' $(K_NOT_KERNEL)))
 K_SSRCS := $(sort $(shell find $(K_SRC) -name '*.S' $(K_NOT_KERNEL)))
 K_OBJS  := $(patsubst $(K_SRC)/%,$(K_OUT)/%.o,$(K_CSRCS) $(K_SSRCS))
@@ -36,6 +37,15 @@ INITRD_FILES := $(shell find $(K_SRC)/initrd -type f)
 
 .PHONY: kernel
 kernel: build/kernel.elf build/initrd.tar
+
+# The KVM probe (kernel/kvmprobe): a tiny PVH guest that TestQEMUKVM runs
+# first, so a host whose KVM cannot run CPL 0 code is told from a kernel bug.
+build/kvmprobe.elf: $(K_SRC)/kvmprobe/probe.S
+	@mkdir -p $(K_OUT)/kvmprobe
+	@echo "  AS      $<"
+	@$(K_CC) -c $< -o $(K_OUT)/kvmprobe/probe.o
+	@$(K_LD) -n -nostdlib -z max-page-size=0x1000 -z noexecstack -Ttext=0x100000 -e start32 --no-warn-rwx-segments \
+		-o $@ $(K_OUT)/kvmprobe/probe.o
 
 build/kernel.elf: $(K_OBJS) $(K_SRC)/kernel.ld
 	@echo "  LD      $@"

@@ -21,6 +21,10 @@ var (
 	once                   sync.Once
 	kernelPath, initrdPath string
 	buildErr               error
+
+	probeOnce sync.Once
+	probePath string
+	probeErr  error
 )
 
 // Build runs `make -s kernel` in the repository root (once per process) and
@@ -47,6 +51,25 @@ func Build() (kernel, initrd string, err error) {
 		}
 	})
 	return kernelPath, initrdPath, buildErr
+}
+
+// KVMProbe builds build/kvmprobe.elf (make -s build/kvmprobe.elf, once per
+// process), the tiny guest TestQEMUKVM runs to learn what the host's KVM
+// can execute at CPL 0 (kernel/kvmprobe/probe.S), and returns its path.
+func KVMProbe() (string, error) {
+	probeOnce.Do(func() {
+		root, err := repoRoot()
+		if err != nil {
+			probeErr = err
+			return
+		}
+		if out, err := Make(root, "build/kvmprobe.elf"); err != nil {
+			probeErr = fmt.Errorf("kernelbuild: make -s build/kvmprobe.elf in %s: %v\n%s", root, err, out)
+			return
+		}
+		probePath = filepath.Join(root, "build", "kvmprobe.elf")
+	})
+	return probePath, probeErr
 }
 
 // Images builds the kernel (see Build) and returns the kernel and initrd
