@@ -17,6 +17,7 @@ all: build
 include kernel/wine.mk
 include kernel/win32/win32.mk
 include kernel/kernel.mk
+include oracles/native/native.mk
 
 # Install Debian packages only when missing, so repeated runs are quick and
 # need no network.
@@ -31,7 +32,7 @@ deps:
 	fi
 	@$(GO) mod download
 
-build: deps
+build: deps native
 	$(GO) build ./...
 
 vet: deps
@@ -80,7 +81,7 @@ run: deps kernel
 # unexplained divergence or missing instruction.
 LOCKSTEP_DIR   := build/lockstep
 LOCKSTEP_TRACE := $(LOCKSTEP_DIR)/boot.trace
-lockstep: deps kernel
+lockstep: deps kernel native
 	@mkdir -p $(LOCKSTEP_DIR) reports/out
 	$(GO) build -o build/twinstep ./cmd/twinstep
 	@key=$$(cat build/kernel.elf build/initrd.tar lockstep/session.cmd build/twinstep | sha256sum | cut -c1-64); \

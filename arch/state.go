@@ -206,8 +206,8 @@ func Flat64() State {
 	for i := range s.Seg {
 		s.Seg[i] = Segment{}
 	}
-	s.Seg[CS] = Segment{Selector: 0x33, Limit: 0xffffffff, Attr: 0xa0fb} // P DPL3 code, L, G
-	s.Seg[SS] = Segment{Selector: 0x2b, Limit: 0xffffffff, Attr: 0xc0f3} // P DPL3 data, D, G
+	s.Seg[CS] = Segment{Selector: 0x33, Limit: 0xffffffff, Attr: 0x0afb} // P DPL3 code, L, G
+	s.Seg[SS] = Segment{Selector: 0x2b, Limit: 0xffffffff, Attr: 0x0cf3} // P DPL3 data, D, G
 	return s
 }
 

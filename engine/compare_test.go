@@ -44,7 +44,7 @@ func TestCompareMasks(t *testing.T) {
 func TestDiffBytesAndFormat(t *testing.T) {
 	pre := []byte{0, 1, 2, 3, 4, 5}
 	post := []byte{0, 9, 9, 3, 4, 8}
-	ws := diffBytes(0x100, pre, post)
+	ws := DiffMemory(0x100, pre, post)
 	if got := FormatWrites(ws); got != "0x101:0102->0909 0x105:05->08" {
 		t.Fatalf("writes %q", got)
 	}
@@ -52,7 +52,7 @@ func TestDiffBytesAndFormat(t *testing.T) {
 	if got := FormatWrites([]Write{long}); !strings.Contains(got, "...(40 bytes)") {
 		t.Fatalf("long write not shortened: %q", got)
 	}
-	if !SameWrites(ws, diffBytes(0x100, pre, post)) || SameWrites(ws, ws[:1]) {
+	if !SameWrites(ws, DiffMemory(0x100, pre, post)) || SameWrites(ws, ws[:1]) {
 		t.Fatal("SameWrites")
 	}
 }

@@ -107,12 +107,14 @@ func Run(e Engine, s *arch.State, mem []Region, n uint64) (Result, error) {
 		if err := e.ReadMemory(reg.Addr, post); err != nil {
 			return r, fmt.Errorf("%s: read back %#x: %w", e.Name(), reg.Addr, err)
 		}
-		r.Writes = append(r.Writes, diffBytes(reg.Addr, reg.Data, post)...)
+		r.Writes = append(r.Writes, DiffMemory(reg.Addr, reg.Data, post)...)
 	}
 	return r, nil
 }
 
-func diffBytes(addr uint64, pre, post []byte) []Write {
+// DiffMemory lists the runs of bytes that differ between pre and post, the
+// memory at addr before and after a run.
+func DiffMemory(addr uint64, pre, post []byte) []Write {
 	var out []Write
 	for i := 0; i < len(pre); {
 		if pre[i] == post[i] {

@@ -173,8 +173,8 @@ func (m *testMachine) setState(f func(s *arch.State)) {
 func (m *testMachine) toUser(rip uint64) {
 	m.setState(func(s *arch.State) {
 		s.CPL = 3
-		s.Seg[arch.CS] = arch.Segment{Selector: selUCode, Limit: 0xffffffff, Attr: 0xa0fb}
-		s.Seg[arch.SS] = arch.Segment{Selector: selUData, Limit: 0xffffffff, Attr: 0xc0f3}
+		s.Seg[arch.CS] = arch.Segment{Selector: selUCode, Limit: 0xffffffff, Attr: 0x0afb}
+		s.Seg[arch.SS] = arch.Segment{Selector: selUData, Limit: 0xffffffff, Attr: 0x0cf3}
 		s.RIP = rip
 		s.GPR[arch.RSP] = tUserData + 0x1000
 	})

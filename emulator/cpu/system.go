@@ -343,8 +343,8 @@ func sysret(c *CPU, in *decoder.Inst) {
 	c.flush()
 	c.s.RFLAGS = c.s.GPR[arch.R11]&0x3c7fd7 | arch.FlagsFixed
 	c.keepRF = true
-	c.s.Seg[arch.CS] = arch.Segment{Selector: (sel + 16) | 3, Limit: 0xffffffff, Attr: 0xa0fb}
-	c.s.Seg[arch.SS] = arch.Segment{Selector: (sel + 8) | 3, Limit: 0xffffffff, Attr: 0xc0f3}
+	c.s.Seg[arch.CS] = arch.Segment{Selector: (sel + 16) | 3, Limit: 0xffffffff, Attr: 0x0afb}
+	c.s.Seg[arch.SS] = arch.Segment{Selector: (sel + 8) | 3, Limit: 0xffffffff, Attr: 0x0cf3}
 	c.setCPL(3)
 	c.next = rip
 	c.yield() // IF may have come on

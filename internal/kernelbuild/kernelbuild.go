@@ -1,5 +1,6 @@
 // Package kernelbuild builds the twinstep test kernel and its initial ramdisk
-// (make kernel) once per test binary, and parses the kernel's self-test
+// (make kernel) once per test binary, and the other make-built pieces tests
+// need (the KVM probe, the native engine's helper), and parses the kernel's self-test
 // report, so every machine that boots the kernel asserts the same results.
 package kernelbuild
 
@@ -21,10 +22,6 @@ var (
 	once                   sync.Once
 	kernelPath, initrdPath string
 	buildErr               error
-
-	probeOnce sync.Once
-	probePath string
-	probeErr  error
 )
 
 // Build runs `make -s kernel` in the repository root (once per process) and
@@ -53,23 +50,37 @@ func Build() (kernel, initrd string, err error) {
 	return kernelPath, initrdPath, buildErr
 }
 
-// KVMProbe builds build/kvmprobe.elf (make -s build/kvmprobe.elf, once per
-// process), the tiny guest TestQEMUKVM runs to learn what the host's KVM
-// can execute at CPL 0 (kernel/kvmprobe/probe.S), and returns its path.
-func KVMProbe() (string, error) {
-	probeOnce.Do(func() {
-		root, err := repoRoot()
-		if err != nil {
-			probeErr = err
-			return
+// KVMProbe builds build/kvmprobe.elf, the tiny guest TestQEMUKVM runs to
+// learn what the host's KVM can execute at CPL 0 (kernel/kvmprobe/probe.S),
+// and returns its path.
+func KVMProbe() (string, error) { return Target("build/kvmprobe.elf") }
+
+// NativeHelper builds build/twinstep-native, the native engine's helper
+// (oracles/native/helper), and returns its path.
+func NativeHelper() (string, error) { return Target("build/twinstep-native") }
+
+var (
+	targetsMu sync.Mutex
+	targets   = map[string]error{}
+)
+
+// Target runs `make -s path` in the repository root once per process and
+// returns the absolute path of what it built.
+func Target(path string) (string, error) {
+	root, err := repoRoot()
+	if err != nil {
+		return "", err
+	}
+	targetsMu.Lock()
+	defer targetsMu.Unlock()
+	err, done := targets[path]
+	if !done {
+		if out, merr := Make(root, path); merr != nil {
+			err = fmt.Errorf("kernelbuild: make -s %s in %s: %v\n%s", path, root, merr, out)
 		}
-		if out, err := Make(root, "build/kvmprobe.elf"); err != nil {
-			probeErr = fmt.Errorf("kernelbuild: make -s build/kvmprobe.elf in %s: %v\n%s", root, err, out)
-			return
-		}
-		probePath = filepath.Join(root, "build", "kvmprobe.elf")
-	})
-	return probePath, probeErr
+		targets[path] = err
+	}
+	return filepath.Join(root, path), err
 }
 
 // Images builds the kernel (see Build) and returns the kernel and initrd
