@@ -75,8 +75,8 @@ func TestSandbox(t *testing.T) {
 		jobs, recs = append(jobs, j), append(recs, r)
 	}
 	pid := func(s *arch.State) { s.GPR[arch.RAX] = 39 } // getpid: harmless if it ever ran
-	add([]byte{0x0f, 0x05}, modeStep, pid)             // syscall
-	add([]byte{0x0f, 0x34}, modeStep, pid)             // sysenter
+	add([]byte{0x0f, 0x05}, modeStep, pid)              // syscall
+	add([]byte{0x0f, 0x34}, modeStep, pid)              // sysenter
 	add([]byte{0xcd, 0x80}, modeStep, func(s *arch.State) { s.GPR[arch.RAX] = 20 })
 	add([]byte{0x48, 0x01, 0xd8}, modeFast, nil) // add rax, rbx: the helper still works
 	// A "fast" jump into the helper's code: it runs our code with the
