@@ -128,11 +128,16 @@ func TestParseKVMStop(t *testing.T) {
 	}
 }
 
-// kvmProbe runs kernel/kvmprobe with one operation under KVM. It returns
-// nil when the host ran it, the stop when KVM gave up, and an error when
-// QEMU could not run the probe at all (the host cannot run guests).
-func kvmProbe(t *testing.T, op string) (*kvmStop, error) {
-	return probe(t, op, "-enable-kvm", "-cpu", "host")
+// kvmCPUs are the CPU models tried under KVM, in order: some kvm-pvm hosts
+// refuse QEMU's write of IA32_ARCH_CAPABILITIES (MSR 0x10a) for -cpu host,
+// and QEMU aborts before the guest starts.
+var kvmCPUs = []string{"host", "host,-arch-capabilities"}
+
+// kvmProbe runs kernel/kvmprobe with one operation under KVM with a CPU
+// model. It returns nil when the host ran it, the stop when KVM gave up,
+// and an error when QEMU could not run the probe at all.
+func kvmProbe(t *testing.T, cpu, op string) (*kvmStop, error) {
+	return probe(t, op, "-enable-kvm", "-cpu", cpu)
 }
 
 // probe runs kernel/kvmprobe with one operation on the given accelerator.
@@ -179,17 +184,33 @@ func TestQEMUKVM(t *testing.T) {
 	}
 	f.Close()
 	limits := map[string]*kvmStop{}
-	for _, op := range []string{"int3", "intn"} {
-		stop, err := kvmProbe(t, op)
+	cpu, refused := "", []string{}
+	for _, c := range kvmCPUs {
+		stop, err := kvmProbe(t, c, "int3")
 		if err != nil {
-			t.Skipf("KVM unusable on this host: %v", err)
+			refused = append(refused, fmt.Sprintf("-cpu %s: %v", c, err))
+			continue
 		}
+		cpu = c
 		if stop != nil {
-			limits[op] = stop
-			t.Logf("host limitation: KVM cannot execute %s at CPL 0: %v", op, stop)
+			limits["int3"] = stop
 		}
+		break
 	}
-	out, status, err := bootQEMU(t, 60*time.Second, "selftest", "-enable-kvm", "-cpu", "host")
+	if cpu == "" {
+		t.Skipf("KVM unusable on this host: QEMU starts no guest with any CPU model:\n%s", strings.Join(refused, "\n"))
+	}
+	stop, err := kvmProbe(t, cpu, "intn")
+	if err != nil {
+		t.Fatalf("the probe ran int3 under KVM (-cpu %s) but not int n: %v", cpu, err)
+	}
+	if stop != nil {
+		limits["intn"] = stop
+	}
+	for op, stop := range limits {
+		t.Logf("host limitation: KVM cannot execute %s at CPL 0: %v", op, stop)
+	}
+	out, status, err := bootQEMU(t, 60*time.Second, "selftest", "-enable-kvm", "-cpu", cpu)
 	if _, ok := parseKVMStop(out); ok {
 		limitation, err := kvmLimitation(limits, out)
 		if err != nil {
