@@ -387,3 +387,7 @@ func fsgsbase(c *CPU, in *decoder.Inst) {
 	}
 	c.s.Seg[seg].Base = v
 }
+
+// CPUID is what the emulator's CPUID instruction returns for leaf and
+// subleaf: its CPU model, which other packages compare hosts against.
+func CPUID(leaf, sub uint32) (a, b, c, d uint32) { return cpuidLeaf(leaf, sub) }

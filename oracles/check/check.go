@@ -1,6 +1,14 @@
-// Package check runs one case on the emulator and on an oracle, compares the
-// results field by field, and classifies the outcome: match, divergence,
-// missing in the emulator, oracle unable, or a known oracle mistake.
+// Package check runs one case on the emulator and on the oracles (Unicorn,
+// and the host CPU where it can run the case), compares the results field
+// by field, and classifies the outcome: match, divergence, missing in the
+// emulator, oracle unable, or a known oracle mistake.
+//
+// Where silicon answers, it is the truth: the emulator is compared with it,
+// and a disagreement is a divergence even where Unicorn agrees with the
+// emulator. Unicorn's known-mistake table then explains only Unicorn's own
+// disagreements with silicon. Where silicon cannot answer (the native
+// engine declines the case, or the host has none), Unicorn decides as it
+// did before silicon was an oracle.
 package check
 
 import (
@@ -26,13 +34,17 @@ type Verdict uint8
 // Verdicts.
 const (
 	Match         Verdict = iota // every compared field agrees
-	Divergence                   // the engines disagree and no known oracle mistake explains it
+	Divergence                   // the emulator disagrees with the deciding oracle, and nothing explains it
 	Missing                      // the emulator does not implement the instruction
-	OracleUnable                 // the oracle cannot execute it
+	OracleUnable                 // no oracle can execute it
 	OracleMistake                // a known oracle mistake explains the disagreement
+	// UnicornWrong: the emulator agrees with silicon, Unicorn disagrees and
+	// no known mistake says why: a Unicorn mistake for its table.
+	UnicornWrong
 )
 
-var verdictNames = [...]string{"match", "divergence", "missing", "oracle unable", "known oracle mistake"}
+var verdictNames = [...]string{"match", "divergence", "missing", "oracle unable", "known oracle mistake",
+	"unicorn disagrees with silicon"}
 
 func (v Verdict) String() string { return verdictNames[v] }
 
@@ -58,33 +70,108 @@ type Report struct {
 	Verdict     Verdict
 	Inst        decoder.Inst
 	DecodeError error
-	Mask        engine.Mask
+	Mask        engine.Mask // what the comparison with the decider ignored
 	Emu, Oracle engine.Result
-	Diffs       []engine.Difference
+	Native      engine.Result // zero when the checker has no native engine
+	// Decider names the oracle the emulator was judged by: "native" where
+	// silicon answered, else "unicorn"; "" when neither could.
+	Decider string
+	// Diffs are the emulator's differences from the decider.
+	Diffs []engine.Difference
+	// OracleDiffs are Unicorn's differences from silicon, where silicon
+	// decided.
+	OracleDiffs []engine.Difference
 	Mistake     string // the known mistake's name
 }
 
-// Checker compares the emulator with an oracle.
-type Checker struct {
-	Emu, Oracle engine.Engine
-	Mistakes    []Mistake
+// Agreement says which engines agreed: "emulator = native = unicorn",
+// "emulator = native ≠ unicorn", "emulator ≠ native (unicorn unable)", ...
+func (r *Report) Agreement() string {
+	if r.Decider == "" {
+		return "no oracle answered"
+	}
+	rel := func(same bool) string {
+		if same {
+			return " = "
+		}
+		return " ≠ "
+	}
+	s := "emulator" + rel(len(r.Diffs) == 0) + r.Decider
+	switch {
+	case r.Decider == "unicorn" && r.Native.Outcome == engine.Unsupported, r.Decider == "unicorn" && r.Native.Outcome == engine.Failed:
+		s += " (native unable: " + r.Native.Detail + ")"
+	case r.Decider == "native" && (r.Oracle.Outcome == engine.Unsupported || r.Oracle.Outcome == engine.Failed):
+		s += " (unicorn unable)"
+	case r.Decider == "native":
+		s += rel(len(r.OracleDiffs) == 0) + "unicorn"
+	}
+	return s
 }
 
-// Check runs c on both engines for one instruction.
+// Checker compares the emulator with the oracles.
+type Checker struct {
+	Emu    engine.Engine
+	Oracle engine.Engine // Unicorn
+	// Native is the host CPU (oracles/native), nil where it cannot run.
+	Native   engine.Engine
+	Mistakes []Mistake
+	// Exact compares what the SDM leaves undefined too, with silicon: set
+	// it when the emulator runs the host's CPU profile (cpu.HostProfile).
+	Exact bool
+}
+
+// Check runs c on the engines for one instruction.
 func (k *Checker) Check(c Case) (Report, error) {
 	var rep Report
 	code := make([]byte, decoder.MaxLen)
 	n := c.Read(c.State.RIP, code)
 	in, err := decoder.Decode(code[:n])
 	rep.Inst, rep.DecodeError = in, err
+	var sdm engine.Mask
 	if err == nil {
-		rep.Mask = cpu.Undefined(&in, &c.State)
+		sdm = cpu.Undefined(&in, &c.State)
 	}
 	if rep.Emu, err = engine.Run(k.Emu, &c.State, c.Mem, 1); err != nil {
 		return rep, err
 	}
 	if rep.Oracle, err = engine.Run(k.Oracle, &c.State, c.Mem, 1); err != nil {
 		return rep, err
+	}
+	if k.Native != nil {
+		if rep.Native, err = engine.Run(k.Native, &c.State, c.Mem, 1); err != nil {
+			return rep, err
+		}
+	}
+	unable := func(r *engine.Result) bool { return r.Outcome == engine.Unsupported || r.Outcome == engine.Failed }
+	if k.Native != nil && !unable(&rep.Native) {
+		rep.Decider = "native"
+		if !k.Exact {
+			rep.Mask = sdm
+		}
+		rep.Diffs = engine.Compare(&rep.Emu, &rep.Native, rep.Mask)
+		if !unable(&rep.Oracle) {
+			rep.OracleDiffs = engine.Compare(&rep.Oracle, &rep.Native, sdm)
+		}
+		switch {
+		case rep.Emu.Outcome == engine.Unimplemented:
+			rep.Verdict = Missing
+		case len(rep.Diffs) > 0:
+			rep.Verdict = Divergence
+		case len(rep.OracleDiffs) == 0:
+			rep.Verdict = Match
+		default:
+			// The emulator is silicon here: Unicorn's disagreement is
+			// Unicorn's, explained by its table or new.
+			rep.Verdict, rep.Mistake = UnicornWrong, k.explain(&rep, &c, &rep.Native)
+			if rep.Mistake != "" {
+				rep.Verdict = OracleMistake
+			}
+		}
+		return rep, nil
+	}
+	rep.Mask = sdm
+	if !unable(&rep.Oracle) {
+		rep.Decider = "unicorn"
 	}
 	rep.Diffs = engine.Compare(&rep.Emu, &rep.Oracle, rep.Mask)
 	switch {
@@ -96,15 +183,23 @@ func (k *Checker) Check(c Case) (Report, error) {
 		rep.Verdict = Match
 	default:
 		rep.Verdict = Divergence
-		undecodable := rep.DecodeError != nil
-		for _, m := range k.Mistakes {
-			if m.Undecodable == undecodable && m.Applies(&rep.Inst, &c.State, &rep.Emu, &rep.Oracle, c.Read) {
-				rep.Verdict, rep.Mistake = OracleMistake, m.Name
-				break
-			}
+		if rep.Mistake = k.explain(&rep, &c, &rep.Emu); rep.Mistake != "" {
+			rep.Verdict = OracleMistake
 		}
 	}
 	return rep, nil
+}
+
+// explain names the known Unicorn mistake that accounts for Unicorn's
+// answer where the right one is right's, or "".
+func (k *Checker) explain(rep *Report, c *Case, right *engine.Result) string {
+	undecodable := rep.DecodeError != nil
+	for _, m := range k.Mistakes {
+		if m.Undecodable == undecodable && m.Applies(&rep.Inst, &c.State, right, &rep.Oracle, c.Read) {
+			return m.Name
+		}
+	}
+	return ""
 }
 
 // Read copies what the case's memory holds at addr into b, stopping at the

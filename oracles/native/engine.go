@@ -35,6 +35,9 @@ func New(path string) (*Engine, error) {
 	return &Engine{path: path, h: h, Timeout: 2 * time.Second}, nil
 }
 
+// Host describes the processor the cases run on.
+func (e *Engine) Host() Host { return hostOf(&e.h.host.cpuid) }
+
 // Name implements engine.Engine.
 func (e *Engine) Name() string { return "native" }
 

@@ -21,7 +21,8 @@ const (
 	ctlXCR0       = 0x20
 	ctlHWCap2     = 0x28
 	ctlYMMOffset  = 0x30
-	ctlCases      = 0x40
+	ctlCPUID      = 0x40
+	ctlCases      = 0x100
 	ctlMagicValue = 0x4e545754
 	maxBatch      = 960
 
@@ -47,21 +48,24 @@ const (
 	modeFast = 1
 	flagRep  = 2
 	flagYMM  = 4
+	flagSegs = 8
 
-	outKind   = 0x00
-	outSigno  = 0x04
-	outSiCode = 0x08
-	outTrapNo = 0x0c
-	outErr    = 0x10
-	outCR2    = 0x18
-	outSteps  = 0x20
-	outDetail = 0x28
-	outGPR    = 0x30
-	outRIP    = 0xb0
-	outRFLAGS = 0xb8
-	outFSBase = 0xc0
-	outGSBase = 0xc8
-	outXSave  = 0x100
+	outKind     = 0x00
+	outSigno    = 0x04
+	outSiCode   = 0x08
+	outTrapNo   = 0x0c
+	outErr      = 0x10
+	outCR2      = 0x18
+	outSteps    = 0x20
+	outDetail   = 0x28
+	outGPR      = 0x30
+	outRIP      = 0xb0
+	outRFLAGS   = 0xb8
+	outFSBase   = 0xc0
+	outGSBase   = 0xc8
+	outTicks    = 0xd0
+	outAttempts = 0xd8
+	outXSave    = 0x100
 
 	kindCompleted = 1
 	kindSignal    = 2
@@ -70,6 +74,6 @@ const (
 	kindRepLimit  = 5
 )
 
-// patchLen is the jump MODE_FAST writes after the instruction:
-// jmp *0(%rip) and the 8-byte target.
-const patchLen = 14
+// patchLen bounds the jump MODE_FAST writes after the instruction:
+// jmp *disp(%rip), padding, and the 8-byte-aligned target.
+const patchLen = 21

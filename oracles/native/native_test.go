@@ -42,11 +42,10 @@ func nativeEngine(t testing.TB) *native.Engine {
 const codeAddr = 0x400000
 
 // codeCase is code at codeAddr on a page of NOPs, plus the data pages given.
-func codeCase(t testing.TB, code string, s arch.State, data ...engine.Region) (arch.State, []engine.Region) {
-	t.Helper()
+func codeCase(code string, s arch.State, data ...engine.Region) (arch.State, []engine.Region) {
 	b, err := hex.DecodeString(strings.ReplaceAll(code, " ", ""))
 	if err != nil {
-		t.Fatal(err)
+		panic(err)
 	}
 	page := make([]byte, 4096)
 	for i := range page {
@@ -153,6 +152,17 @@ func TestEngineOutcomes(t *testing.T) {
 		{"CPL 0", "90", func(s *arch.State) { s.CPL = 0 }, nil, func(t *testing.T, r engine.Result) { unsupported(t, r, "CPL 3") }},
 		{"jump into the helper is seen, not run", "ffe0", func(s *arch.State) { s.GPR[arch.RAX] = 0x6dc000001000 }, nil,
 			func(t *testing.T, r engine.Result) { unsupported(t, r, "window") }},
+		{"popf setting TF and AC", "9d", func(s *arch.State) { s.GPR[arch.RSP] = 0x10000100 },
+			[]engine.Region{{Addr: 0x10000000, Data: func() []byte {
+				b := make([]byte, 4096)
+				b[0x100], b[0x101], b[0x102] = 0x02, 0x41, 0x04 // TF, NT, AC
+				return b
+			}()}}, func(t *testing.T, r engine.Result) {
+				want(t, r, engine.Completed, codeAddr+1)
+				if r.State.RFLAGS != 0x44302 {
+					t.Errorf("rflags %#x, want 0x44302", r.State.RFLAGS)
+				}
+			}},
 		{"rep stosb runs whole", "f3aa", func(s *arch.State) { s.GPR[arch.RDI], s.GPR[arch.RCX], s.GPR[arch.RAX] = 0x10000000, 100, 0xab },
 			[]engine.Region{dataPage}, func(t *testing.T, r engine.Result) {
 				want(t, r, engine.Completed, codeAddr+2)
@@ -171,7 +181,7 @@ func TestEngineOutcomes(t *testing.T) {
 			for _, d := range tc.data {
 				data = append(data, engine.Region{Addr: d.Addr, Data: append([]byte(nil), d.Data...)})
 			}
-			st, mem := codeCase(t, tc.code, s, data...)
+			st, mem := codeCase(tc.code, s, data...)
 			r, err := engine.Run(e, &st, mem, 1)
 			if err != nil {
 				t.Fatal(err)

@@ -22,6 +22,7 @@ type Case struct {
 type hostInfo struct {
 	mxcsrMask uint32
 	fsgsbase  bool
+	cpuid     cpuidWords
 }
 
 type helper struct{ host hostInfo }
@@ -33,5 +34,6 @@ func (e *Engine) Name() string                            { return "native" }
 func (e *Engine) Load(*arch.State, []engine.Region) error { return Supported() }
 func (e *Engine) Step(uint64) (engine.Result, error)      { return engine.Result{}, Supported() }
 func (e *Engine) ReadMemory(uint64, []byte) error         { return Supported() }
+func (e *Engine) Host() Host                              { return Host{} }
 func (e *Engine) Close() error                            { return nil }
 func (e *Engine) Run([]Case) ([]engine.Result, error)     { return nil, Supported() }

@@ -181,9 +181,15 @@ func (e *Engine) plan(j job) (record, *engine.Result) {
 				fast = false
 			}
 		}
-		if in.Form.Attr&decoder.AttrRep != 0 && near(s.GPR[arch.RSI], 8*min(s.GPR[arch.RCX], 1<<40)) ||
-			in.Form.Attr&decoder.AttrRep != 0 && near(s.GPR[arch.RDI], 8*min(s.GPR[arch.RCX], 1<<40)) {
-			fast = false
+		if in.Form.Attr&decoder.AttrRep != 0 {
+			// A string instruction stops at the first unmapped page in its
+			// direction, so its reach is the mapped run, not RCX alone.
+			down := s.RFLAGS&arch.DF != 0
+			for _, r := range []int{arch.RSI, arch.RDI} {
+				if near(s.GPR[r], min(8*min(s.GPR[arch.RCX], 1<<40), mappedRun(rec.pages, s.GPR[r], down))) {
+					fast = false
+				}
+			}
 		}
 		for _, ea := range effectiveAddresses(&xi, s) {
 			if near(ea, 512) {
@@ -191,11 +197,16 @@ func (e *Engine) plan(j job) (record, *engine.Result) {
 			}
 		}
 	}
+	segs := uint32(0)
+	if derr == nil && (in.Form.Mnemonic == "wrfsbase" || in.Form.Mnemonic == "wrgsbase" ||
+		in.NArgs > 0 && in.Args[0].Kind == decoder.ArgSeg && in.Form.Mnemonic != "push") {
+		segs = flagSegs
+	}
 	if fast {
-		rec.flags, rec.patch = modeFast, end
+		rec.flags, rec.patch = modeFast|segs, end
 		return rec, nil
 	}
-	rec.flags = modeStep
+	rec.flags = modeStep | segs
 	if derr == nil {
 		switch in.Form.Mnemonic {
 		case "pushf", "popf", "int1":
@@ -241,6 +252,12 @@ func (e *Engine) checkState(s *arch.State) string {
 // checkInstruction says why silicon's answer for the instruction would be
 // the host's rather than the architecture's ("" if it would not).
 func (e *Engine) checkInstruction(s *arch.State, in *decoder.Inst, derr error, code []byte) string {
+	if f, ok := neededFeature(in); ok {
+		if host, model := e.h.host.cpuid.has(f), modelHas(f); host != model {
+			return fmt.Sprintf("%s: the host %s it and the emulator's CPU model %s", f.name,
+				map[bool]string{true: "has", false: "lacks"}[host], map[bool]string{true: "claims it", false: "does not"}[model])
+		}
+	}
 	if derr != nil {
 		// 0F 01 with a register ModRM is the system group, where the host's
 		// features decide what undecodable bytes do (RDPKRU, CLZERO,
@@ -372,6 +389,20 @@ func mapped(pages []uint64, a uint64, n int) bool {
 		}
 	}
 	return true
+}
+
+// mappedRun is how many bytes from a, upwards or downwards, lie in
+// contiguous pages, plus the page where the run ends.
+func mappedRun(pages []uint64, a uint64, down bool) uint64 {
+	n := uint64(4096)
+	for p := a &^ 4095; slices.Contains(pages, p); n += 4096 {
+		if down {
+			p -= 4096
+		} else {
+			p += 4096
+		}
+	}
+	return n
 }
 
 // readPages copies the bytes at addr from the case's pages into b, up to the

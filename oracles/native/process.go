@@ -30,6 +30,7 @@ type hostInfo struct {
 	xcr0      uint64
 	fsgsbase  bool // RDFSBASE and friends usable at CPL 3
 	ymmOffset uint32
+	cpuid     cpuidWords
 }
 
 // startTimeout bounds the helper's start (mapping its shared memory,
@@ -80,6 +81,11 @@ func startHelper(path string) (*helper, error) {
 		xcr0:      le.Uint64(h.mem.b[ctlXCR0:]),
 		fsgsbase:  le.Uint64(h.mem.b[ctlHWCap2:])&2 != 0,
 		ymmOffset: le.Uint32(h.mem.b[ctlYMMOffset:]),
+	}
+	for i := range h.host.cpuid {
+		for k := range h.host.cpuid[i] {
+			h.host.cpuid[i][k] = le.Uint32(h.mem.b[ctlCPUID+16*i+4*k:])
+		}
 	}
 	return h, nil
 }

@@ -112,9 +112,12 @@ func decodeResult(j job, b []byte) (engine.Result, []engine.Region) {
 	s.Seg[arch.FS].Base = le.Uint64(out[outFSBase:])
 	s.Seg[arch.GS].Base = le.Uint64(out[outGSBase:])
 	getFXSave(out[outXSave:outXSave+512], s)
-	// TF is ours (MODE_STEP); the pushed image of a fault has RF set, the
+	// In MODE_STEP TF is ours; the pushed image of a fault has RF set, the
 	// register itself keeps what it had.
-	flags := le.Uint64(out[outRFLAGS:]) &^ (arch.TF | arch.RF)
+	flags := le.Uint64(out[outRFLAGS:]) &^ arch.RF
+	if le.Uint32(b[inFlags:])&1 == modeStep {
+		flags &^= arch.TF
+	}
 	if kind == kindSignal {
 		signo := le.Uint32(out[outSigno:])
 		vec := uint8(le.Uint32(out[outTrapNo:]))

@@ -32,6 +32,10 @@ enter_case:
 	jmp 2f
 1:	fxrstor64 (%rdi)
 2:	lea case_frame(%rip), %rsp
+	rdtsc
+	shl $32, %rdx
+	or %rdx, %rax
+	mov %rax, enter_tsc(%rip)
 	mov case_gpr+0*8(%rip), %rax
 	mov case_gpr+1*8(%rip), %rcx
 	mov case_gpr+2*8(%rip), %rdx
@@ -73,6 +77,10 @@ fast_return:
 	mov %r13, fast_gpr+13*8(%rip)
 	mov %r14, fast_gpr+14*8(%rip)
 	mov %r15, fast_gpr+15*8(%rip)
+	rdtsc
+	shl $32, %rdx
+	or %rdx, %rax
+	mov %rax, leave_tsc(%rip)
 	mov $-1, %eax
 	mov $-1, %edx
 	cmpl $0, use_xsave(%rip)
@@ -123,6 +131,9 @@ fast_gpr:	.skip 16 * 8
 	.globl fast_rflags
 fast_rflags:	.quad 0
 helper_rsp:	.quad 0
+	.globl enter_tsc, leave_tsc
+enter_tsc:	.quad 0			/* the TSC just before the IRETQ into a case */
+leave_tsc:	.quad 0			/* and at fast_return */
 
 	.bss
 	.balign 64

@@ -41,6 +41,7 @@ extern u64 case_gpr[16];
 extern u64 case_frame[5]; /* the IRETQ frame: RIP, CS, RFLAGS, RSP, SS */
 extern u64 fast_gpr[16];
 extern u64 fast_rflags;
+extern u64 enter_tsc, leave_tsc;
 extern u8 fast_xsave[];
 extern char __executable_start[], etext[]; /* the helper's code, from the linker */
 #pragma GCC visibility pop
@@ -124,7 +125,12 @@ static void probe_host(u64 hwcap2)
 		if (xsave_size > OUT_SIZE - OUT_XSAVE)
 			die("the host's XSAVE area does not fit the output record");
 	}
-	fsgsbase = (hwcap2 >> 1) & 1;
+	static const u32 leaves[4][2] = {{0, 0}, {1, 0}, {7, 0}, {0x80000001, 0}};
+	for (int i = 0; i < 4; i++) {
+		cpuid(leaves[i][0], leaves[i][1], r);
+		for (int k = 0; k < 4; k++)
+			CTL(CTL_CPUID + 16 * i + 4 * k, u32) = r[k];
+	}
 	static u8 fx[512] __attribute__((aligned(64)));
 	zero(fx, sizeof fx);
 	asm volatile("fxsave %0" : "=m"(fx));
@@ -288,12 +294,38 @@ static void reset_selectors(void)
 	asm volatile("mov %0, %%ds; mov %0, %%es; mov %0, %%fs; mov %0, %%gs" ::"r"(0));
 }
 
+/* The FS and GS bases in the CPU, as far as the helper knows: reading or
+ * writing them costs a system call (microseconds here) without FSGSBASE, so
+ * they are written only when a case wants others, and read back only after
+ * an instruction that may load them (FLAG_SEGS). */
+static u64 cur_base[2];
+
 static void finish(u32 kind)
 {
 	*(u32 *)(cur_out + OUT_KIND) = kind;
 	*(u64 *)(cur_out + OUT_STEPS) = steps_done;
-	*(u64 *)(cur_out + OUT_FSBASE) = get_base(0);
-	*(u64 *)(cur_out + OUT_GSBASE) = get_base(1);
+	if (*(u32 *)(cur_in + IN_FLAGS) & FLAG_SEGS) {
+		cur_base[0] = get_base(0);
+		cur_base[1] = get_base(1);
+	}
+	*(u64 *)(cur_out + OUT_FSBASE) = cur_base[0];
+	*(u64 *)(cur_out + OUT_GSBASE) = cur_base[1];
+}
+
+/* Set while probe_fsgsbase tries RDFSBASE; the SIGILL handler clears it. */
+static volatile int probing;
+
+/* Whether RDFSBASE and friends run at CPL 3 (the kernel set CR4.FSGSBASE).
+ * Tried, not read from AT_HWCAP2: some hosts set CR4.FSGSBASE without
+ * announcing it. */
+static void probe_fsgsbase(void)
+{
+	u64 v;
+	probing = 1;
+	asm volatile("rdfsbase %0" : "=r"(v)::"memory"); /* 5 bytes: f3 48 0f ae c0 */
+	fsgsbase = probing;
+	probing = 0;
+	CTL(CTL_HWCAP2, u64) = (CTL(CTL_HWCAP2, u64) & ~2ull) | (u64)fsgsbase << 1;
 }
 
 /* Called on the signal stack (by signal_entry, flags already clean). */
@@ -301,6 +333,12 @@ void on_signal(int sig, struct siginfo64 *si, struct ucontext64 *uc);
 void on_signal(int sig, struct siginfo64 *si, struct ucontext64 *uc)
 {
 	struct sigcontext64 *mc = &uc->mc;
+	if (!cur_in && probing && sig == 4 /* SIGILL */) {
+		/* probe_fsgsbase: RDFSBASE is #UD, CR4.FSGSBASE is clear. */
+		probing = 0;
+		mc->rip += 5;
+		return;
+	}
 	if (!cur_in) {
 		put("twinstep-native: signal in the helper itself, trap ");
 		char d[3] = {'0' + (char)(mc->trapno / 10 % 10), '0' + (char)(mc->trapno % 10), 0};
@@ -309,6 +347,15 @@ void on_signal(int sig, struct siginfo64 *si, struct ucontext64 *uc)
 	}
 	u32 flags = *(u32 *)(cur_in + IN_FLAGS);
 	u64 start = *(u64 *)(cur_in + IN_RIP);
+	if (sig == SIGTRAP && si->code == TRAP_TRACE && (flags & 1) == MODE_FAST && mc->rip == (u64)fast_return) {
+		/* The instruction set TF (POPF): the trap came after our jump.
+		 * It completed; the state is the context's, at the patch. */
+		finish(KIND_COMPLETED);
+		steps_done = 1;
+		*(u64 *)(cur_out + OUT_STEPS) = 1;
+		mc->rip = *(u64 *)(cur_in + IN_PATCH);
+		goto regs;
+	}
 	int step = sig == SIGTRAP && si->code == TRAP_TRACE && (flags & 1) == MODE_STEP;
 	if (in_window(mc->rip) && !(step && steps_done == 0))
 		/* The case ran into the helper's code: nothing of ours can be
@@ -356,6 +403,30 @@ regs:
 	leave_case();
 }
 
+/* The jump MODE_FAST writes at the end of the instruction: jmp *disp(%rip)
+ * to an 8-byte-aligned slot holding fast_return's address (aligned, so an
+ * instruction that sets RFLAGS.AC does not make our own load #AC). */
+static u32 write_patch(u64 at)
+{
+	u64 slot = (at + 6 + 7) & ~7ull;
+	u8 *p = (u8 *)at;
+	p[0] = 0xff, p[1] = 0x25;
+	u32 disp = (u32)(slot - (at + 6));
+	copy(p + 2, &disp, 4);
+	for (u64 a = at + 6; a < slot; a++)
+		*(u8 *)a = 0xcc;
+	u64 target = (u64)fast_return;
+	copy((void *)slot, &target, 8);
+	return (u32)(slot + 8 - at);
+}
+
+/* A fast case that took longer than this many TSC ticks was interrupted
+ * (a timer, or the host filling its page tables on a first touch), and the
+ * return to user mode after such a kernel entry is not always faithful on
+ * these hosts (kvm-pvm guests lose RFLAGS.NT): it runs again. */
+#define QUIET_TICKS 20000
+#define ATTEMPTS 4
+
 /* Runs one case record. */
 static void run_case(u8 *rec)
 {
@@ -375,75 +446,88 @@ static void run_case(u8 *rec)
 		*(u64 *)(out + OUT_DETAIL) = bad;
 		return;
 	}
-	for (u32 i = 0; i < n; i++)
-		copy((void *)pages[i], data + i * 4096, 4096);
 	u64 patch = *(u64 *)(in + IN_PATCH);
-	u8 saved[14];
-	if ((flags & 1) == MODE_FAST) {
-		/* jmp *0(%rip); .quad fast_return */
-		u8 jmp[14] = {0xff, 0x25, 0, 0, 0, 0};
-		u64 target = (u64)fast_return;
-		copy(jmp + 6, &target, 8);
-		copy(saved, (void *)patch, 14);
-		copy((void *)patch, jmp, 14);
-	}
-
-	/* The vector state: the legacy region as given, every other component
-	 * in its initial state except the YMM upper halves when given. */
-	zero(xsave_area, use_xsave ? xsave_size : 512);
-	copy(xsave_area, in + IN_FXSAVE, 512);
-	if (use_xsave) {
-		u64 bv = 3;
-		if (flags & FLAG_YMM && ymm_offset) {
-			copy(xsave_area + ymm_offset, in + IN_YMMH, 256);
-			bv |= 4;
-		}
-		*(u64 *)(xsave_area + 512) = bv;
-	}
-
+	u32 patch_len = 0;
 	const u64 *g = (const u64 *)(in + IN_GPR);
-	for (int i = 0; i < 16; i++)
-		case_gpr[i] = g[i];
 	u64 rflags = *(u64 *)(in + IN_RFLAGS);
 	if ((flags & 1) == MODE_STEP)
 		rflags |= TF;
-	case_frame[0] = *(u64 *)(in + IN_RIP);
-	case_frame[1] = 0x33;
-	case_frame[2] = rflags;
-	case_frame[3] = g[4];
-	case_frame[4] = 0x2b;
-	reset_selectors();
-	set_base(0, *(u64 *)(in + IN_FSBASE));
-	set_base(1, *(u64 *)(in + IN_GSBASE));
-	steps_done = 0;
-	cur_in = in, cur_out = out;
-	enter_case(xsave_area); /* returns through leave_case */
-	cur_in = cur_out = 0;
-	reset_selectors();
 
-	if (*(u32 *)(out + OUT_KIND) == 0) {
-		/* fast_return: the instruction fell through to the patch. */
-		u64 *og = (u64 *)(out + OUT_GPR);
+	for (int attempt = 1;; attempt++) {
+		zero(out, OUT_XSAVE);
+		for (u32 i = 0; i < n; i++)
+			copy((void *)pages[i], data + i * 4096, 4096);
+		if ((flags & 1) == MODE_FAST)
+			patch_len = write_patch(patch);
+
+		/* The vector state: the legacy region as given, every other
+		 * component in its initial state except the YMM upper halves
+		 * when given. */
+		zero(xsave_area, use_xsave ? xsave_size : 512);
+		copy(xsave_area, in + IN_FXSAVE, 512);
+		if (use_xsave) {
+			u64 bv = 3;
+			if (flags & FLAG_YMM && ymm_offset) {
+				copy(xsave_area + ymm_offset, in + IN_YMMH, 256);
+				bv |= 4;
+			}
+			*(u64 *)(xsave_area + 512) = bv;
+		}
 		for (int i = 0; i < 16; i++)
-			og[i] = fast_gpr[i];
-		*(u64 *)(out + OUT_RIP) = patch;
-		*(u64 *)(out + OUT_RFLAGS) = fast_rflags;
-		copy(out + OUT_XSAVE, fast_xsave, use_xsave ? xsave_size : 512);
-		steps_done = 1;
-		cur_out = out;
-		finish(KIND_COMPLETED);
-		cur_out = 0;
+			case_gpr[i] = g[i];
+		case_frame[0] = *(u64 *)(in + IN_RIP);
+		case_frame[1] = 0x33;
+		case_frame[2] = rflags;
+		case_frame[3] = g[4];
+		case_frame[4] = 0x2b;
+		for (int gs = 0; gs < 2; gs++) {
+			u64 want = *(u64 *)(in + (gs ? IN_GSBASE : IN_FSBASE));
+			if (cur_base[gs] != want) {
+				set_base(gs, want);
+				cur_base[gs] = want;
+			}
+		}
+		steps_done = 0;
+		cur_in = in, cur_out = out;
+		enter_case(xsave_area); /* returns through leave_case */
+		int fast = *(u32 *)(out + OUT_KIND) == 0;
+		if (fast) {
+			/* fast_return: the instruction fell through to the patch. */
+			u64 *og = (u64 *)(out + OUT_GPR);
+			for (int i = 0; i < 16; i++)
+				og[i] = fast_gpr[i];
+			*(u64 *)(out + OUT_RIP) = patch;
+			*(u64 *)(out + OUT_RFLAGS) = fast_rflags;
+			copy(out + OUT_XSAVE, fast_xsave, use_xsave ? xsave_size : 512);
+			steps_done = 1;
+			finish(KIND_COMPLETED);
+		}
+		cur_in = cur_out = 0;
+		if (flags & FLAG_SEGS) {
+			/* Null selectors again; on some CPUs that clears the bases. */
+			reset_selectors();
+			cur_base[0] = get_base(0);
+			cur_base[1] = get_base(1);
+		}
+		u64 ticks = fast ? leave_tsc - enter_tsc : 0;
+		*(u64 *)(out + OUT_TICKS) = ticks;
+		*(u32 *)(out + OUT_ATTEMPTS) = (u32)attempt;
+		if (!fast || ticks < QUIET_TICKS || attempt == ATTEMPTS)
+			break;
 	}
+	/* The memory after the run, without the patch: the bytes under it are
+	 * the input's (the engine keeps the instruction's accesses away). */
+	u8 saved[24];
+	for (u32 k = 0; k < patch_len; k++)
+		for (u32 i = 0; i < n; i++)
+			if (patch + k - pages[i] < 4096)
+				saved[k] = data[i * 4096 + (patch + k - pages[i])];
 	for (u32 i = 0; i < n; i++)
 		copy(data + i * 4096, (void *)pages[i], 4096);
-	if ((flags & 1) == MODE_FAST) {
-		/* The memory after the run, without the patch (the engine keeps
-		 * the instruction's accesses away from it). */
+	for (u32 k = 0; k < patch_len; k++)
 		for (u32 i = 0; i < n; i++)
-			for (u64 a = patch; a < patch + 14; a++)
-				if (a - pages[i] < 4096)
-					data[i * 4096 + (a - pages[i])] = saved[a - patch];
-	}
+			if (patch + k - pages[i] < 4096)
+				data[i * 4096 + (patch + k - pages[i])] = saved[k];
 }
 
 /* ---- the sandbox ---- */
@@ -548,6 +632,10 @@ void helper_main(u64 *initial_sp)
 	unmap_the_rest();
 	probe_host(hwcap2);
 	install_signals();
+	probe_fsgsbase();
+	reset_selectors();
+	cur_base[0] = get_base(0);
+	cur_base[1] = get_base(1);
 	install_seccomp();
 	CTL(CTL_VERSION, u32) = LAYOUT_VERSION;
 	__atomic_store_n((u32 *)(SHM_BASE + CTL_MAGIC), CTL_MAGIC_VALUE, __ATOMIC_RELEASE);

@@ -29,7 +29,8 @@
 #define CTL_XCR0       0x20 /* u64 */
 #define CTL_HWCAP2     0x28 /* u64: AT_HWCAP2 (bit 1: FSGSBASE usable) */
 #define CTL_YMM_OFFSET 0x30 /* u32: offset of the AVX (YMM upper halves) component, 0 if none */
-#define CTL_CASES      0x40 /* u32[MAX_BATCH]: each case's offset from SHM_BASE */
+#define CTL_CPUID      0x40 /* u32[4][4]: EAX-EDX of leaves 0, 1, 7.0, 0x80000001 */
+#define CTL_CASES      0x100 /* u32[MAX_BATCH]: each case's offset from SHM_BASE */
 #define CTL_MAGIC_VALUE 0x4e545754u /* "TWTN" */
 #define MAX_BATCH      960
 
@@ -61,8 +62,11 @@
 
 #define MODE_STEP 0 /* single-step with TF: every control transfer is seen */
 #define MODE_FAST 1 /* no TF: the instruction falls through to a jump back at IN_PATCH */
+#define PATCH_MAX 21 /* the jump's bytes at most (write_patch) */
 #define FLAG_REP  2 /* single-step a REP string instruction until it leaves RIP */
 #define FLAG_YMM  4 /* load the YMM upper halves (else they start zeroed) */
+#define FLAG_SEGS 8 /* the instruction may load a segment register or base:
+                     * read the bases back and null the selectors after */
 
 /* case_out offsets */
 #define OUT_KIND    0x00 /* u32: KIND_* */
@@ -78,6 +82,8 @@
 #define OUT_RFLAGS  0xb8
 #define OUT_FSBASE  0xc0
 #define OUT_GSBASE  0xc8
+#define OUT_TICKS   0xd0 /* u64: MODE_FAST: TSC ticks from entry to return */
+#define OUT_ATTEMPTS 0xd8 /* u32: runs it took to get one the host left alone */
 #define OUT_XSAVE   0x100 /* the XSAVE (or FXSAVE) image after the run */
 
 #define KIND_COMPLETED 1 /* the instructions ran (MODE_FAST: reached IN_PATCH) */
