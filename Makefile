@@ -39,7 +39,7 @@ vet: deps
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "error: gofmt" >&2; exit 1; }
 	$(GO) vet ./...
 
-test: vet
+test: vet native
 	$(GO) test -timeout 20m ./...
 
 # Short fuzz runs of both targets; FUZZTIME=15m for the full campaign.

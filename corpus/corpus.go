@@ -11,6 +11,10 @@
 //
 //	memory: 0x7ffe0010 0011223344556677
 //
+// oracle is the one that decided the case: "unicorn", or "native" (the
+// host CPU; such a case needs an x86-64 host to replay). cpu (optional:
+// "intel", "amd") is the CPU profile the emulator runs for a rule that is
+// the vendor's; a native case with cpu replays on that vendor's hosts.
 // expect is "match" or "known oracle mistake: NAME". seed fills the data
 // pages the instruction touches (see check.Build); state starts from
 // arch.Flat64 and names only what differs. memory lines (any number) give
@@ -39,7 +43,8 @@ type Case struct {
 	Why    string
 	Bytes  []byte
 	Seed   uint64
-	Oracle string
+	Oracle string // "unicorn" or "native"
+	CPU    string // the emulator's CPU profile; "" is the default
 	Expect string
 	State  arch.State
 	Memory []Bytes
@@ -110,6 +115,11 @@ func Parse(name string, text string) (Case, error) {
 			c.Seed, err = strconv.ParseUint(v, 0, 64)
 		case "oracle":
 			c.Oracle = v
+			if v != "unicorn" && v != "native" {
+				err = fmt.Errorf("%q: want unicorn or native", v)
+			}
+		case "cpu":
+			c.CPU = v
 		case "expect":
 			c.Expect = v
 		case "state":
@@ -149,7 +159,11 @@ func Format(c Case) string {
 			fmt.Fprintf(&b, "# %s\n", l)
 		}
 	}
-	fmt.Fprintf(&b, "bytes: % x\nseed: %d\noracle: %s\nexpect: %s\n", c.Bytes, c.Seed, c.Oracle, c.Expect)
+	fmt.Fprintf(&b, "bytes: % x\nseed: %d\noracle: %s\n", c.Bytes, c.Seed, c.Oracle)
+	if c.CPU != "" {
+		fmt.Fprintf(&b, "cpu: %s\n", c.CPU)
+	}
+	fmt.Fprintf(&b, "expect: %s\n", c.Expect)
 	base := arch.Flat64()
 	var parts []string
 	for _, d := range arch.Diff(&base, &c.State) {

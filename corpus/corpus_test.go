@@ -11,7 +11,7 @@ import (
 
 func TestRoundTrip(t *testing.T) {
 	c := Case{Name: "x", Why: "line one\nline two", Bytes: []byte{0x48, 0x0f, 0xc8}, Seed: 7,
-		Oracle: "unicorn", Expect: "match", State: arch.Flat64()}
+		Oracle: "native", CPU: "amd", Expect: "match", State: arch.Flat64()}
 	c.State.GPR[arch.RAX] = 0x1122
 	c.State.XMM[2] = arch.Vec128{1, 2}
 	c.Memory = []Bytes{{0x7ffe0ffe, []byte{1, 2, 3, 4}}, {0x1000, []byte{9}}}
@@ -19,7 +19,7 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if back.Why != c.Why || string(back.Bytes) != string(c.Bytes) || back.Seed != 7 || back.State != c.State ||
+	if back.Why != c.Why || string(back.Bytes) != string(c.Bytes) || back.Seed != 7 || back.State != c.State || back.Oracle != "native" || back.CPU != "amd" ||
 		len(back.Memory) != 2 || back.Memory[0].Addr != 0x7ffe0ffe || string(back.Memory[0].Data) != "\x01\x02\x03\x04" {
 		t.Fatalf("round trip:\n%s\n%+v", Format(c), back)
 	}
@@ -34,13 +34,14 @@ func TestRoundTrip(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	for _, tc := range []struct{ text, want string }{
-		{"bytes: zz\noracle: u\nexpect: match\nstate: {}", "bytes"},
-		{"bytes: 90\noracle: u\nexpect: match", `missing "state"`},
+		{"bytes: zz\noracle: unicorn\nexpect: match\nstate: {}", "bytes"},
+		{"bytes: 90\noracle: unicorn\nexpect: match", `missing "state"`},
 		{"bytes: 90\nbytes: 90", "given twice"},
 		{"nonsense", "key: value"},
 		{"bytes: 90\ncolour: red", "unknown key"},
-		{"bytes: 90\noracle: u\nexpect: match\nstate: {\"rax\":1}", "state"},
-		{"bytes: 00000000000000000000000000000000\noracle: u\nexpect: match\nstate: {}", "1 to 15"},
+		{"bytes: 90\noracle: qemu\nexpect: match\nstate: {}", "want unicorn or native"},
+		{"bytes: 90\noracle: unicorn\nexpect: match\nstate: {\"rax\":1}", "state"},
+		{"bytes: 00000000000000000000000000000000\noracle: unicorn\nexpect: match\nstate: {}", "1 to 15"},
 	} {
 		_, err := Parse("t", tc.text)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

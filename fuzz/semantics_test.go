@@ -1,6 +1,7 @@
 package fuzz
 
 import (
+	"cmp"
 	"debug/elf"
 	"debug/pe"
 	"math/rand/v2"
@@ -10,10 +11,11 @@ import (
 	"testing"
 
 	"github.com/twinstep/twinstep/corpus"
-	"github.com/twinstep/twinstep/emulator"
+	"github.com/twinstep/twinstep/emulator/cpu"
 	"github.com/twinstep/twinstep/emulator/decoder"
 	"github.com/twinstep/twinstep/internal/kernelbuild"
 	"github.com/twinstep/twinstep/oracles/check"
+	"github.com/twinstep/twinstep/oracles/native/nativetest"
 	"github.com/twinstep/twinstep/oracles/unicorn"
 )
 
@@ -23,15 +25,27 @@ var (
 	oracleErr  error
 )
 
-// newChecker pairs the emulator with Unicorn. Without the oracle the target
-// fails: a comparison that cannot run must not pass.
-func newChecker(t testing.TB) *check.Checker {
+// unicornOracle is the shared Unicorn worker. Without it the target fails:
+// a comparison that cannot run must not pass.
+func unicornOracle(t testing.TB) *unicorn.Isolated {
 	t.Helper()
 	oracleOnce.Do(func() { oracle, oracleErr = unicorn.NewIsolated() })
 	if oracleErr != nil {
 		t.Fatalf("the Unicorn oracle is required (apt-get install libunicorn-dev): %v", oracleErr)
 	}
-	return &check.Checker{Emu: emulator.NewEngine(), Oracle: oracle, Mistakes: unicorn.KnownMistakes}
+	return oracle
+}
+
+// newChecker compares the emulator with Unicorn and, where the host can
+// run the native engine, with silicon, which then decides (the emulator
+// runs the host's CPU profile).
+func newChecker(t testing.TB) *check.Checker {
+	t.Helper()
+	k, err := nativetest.Checker(unicornOracle(t), unicorn.KnownMistakes)
+	if err != nil {
+		t.Fatalf("the native engine: %v", err)
+	}
+	return k
 }
 
 // seedsFromBinary adds the instructions of a real program's .text (an ELF
@@ -149,10 +163,13 @@ func FuzzSemantics(f *testing.F) {
 		if rep.Verdict == check.Divergence {
 			// The case in the corpus form: a regression case once fixed or
 			// explained, and `twinstep step --diff` reproduces it.
-			cs := corpus.Format(corpus.Case{Why: "found by FuzzSemantics", Bytes: code, Seed: seed,
-				Oracle: "unicorn", Expect: "match", State: st})
-			t.Errorf("% x (seed %d) %s: emulator %s, oracle %s\n%s\n%s", code, seed, instText(rep),
-				rep.Emu.OutcomeString(), rep.Oracle.OutcomeString(), diffText(rep), cs)
+			cs := corpus.Case{Why: "found by FuzzSemantics", Bytes: code, Seed: seed, Oracle: rep.Decider,
+				Expect: "match", State: st}
+			if rep.Decider == "native" {
+				cs.CPU = k.Profile().Name
+			}
+			t.Errorf("% x (seed %d) %s: %s (%s)\n%s\n%s", code, seed, instText(rep), rep.Agreement(),
+				rep.Outcomes(), diffText(rep), corpus.Format(cs))
 		}
 	})
 }
@@ -173,31 +190,78 @@ func diffText(rep check.Report) string {
 }
 
 // TestRegressions replays every case in corpus/regressions and asserts its
-// recorded verdict still holds.
+// recorded verdict still holds against the oracle that decided it: Unicorn
+// (the emulator in the case's CPU profile), or silicon (the emulator in the
+// host's profile; such a case needs the native engine, and a case about
+// one vendor's rule needs that vendor's CPU). Every case also runs against
+// silicon where the host has it: the emulator must agree with the CPU
+// wherever the CPU answers.
 func TestRegressions(t *testing.T) {
 	cases, err := corpus.Load(filepath.Join("..", corpus.Dir))
 	if err != nil {
 		t.Fatal(err)
 	}
-	k := newChecker(t)
+	byUnicorn := check.NewChecker(unicornOracle(t), nil, nil, unicorn.KnownMistakes)
+	three := newChecker(t)
+	host := three.Profile()
+	var onSilicon, skipped int
 	for _, cs := range cases {
-		c, err := check.Build(k.Emu, cs.Bytes, cs.State, cs.Seed, cs.Regions()...)
-		if err != nil {
-			t.Fatalf("%s: %v", cs.Name, err)
-		}
-		rep, err := k.Check(c)
-		if err != nil {
-			t.Fatalf("%s: %v", cs.Name, err)
-		}
-		got := rep.Verdict.String()
-		if rep.Verdict == check.OracleMistake {
-			got += ": " + rep.Mistake
-		}
-		if got != cs.Expect {
-			t.Errorf("%s (% x): verdict %q, want %q\n%s", cs.Name, cs.Bytes, got, cs.Expect, diffText(rep))
-		}
+		t.Run(cs.Name, func(t *testing.T) {
+			k := byUnicorn
+			if cs.Oracle == "native" {
+				switch {
+				case three.Native == nil:
+					skipped++
+					t.Skip("decided by silicon: needs the native engine (an x86-64 Linux host)")
+				case cs.CPU != "" && cs.CPU != host.Name:
+					skipped++
+					t.Skipf("a rule of %s processors: this host runs the %s profile", cs.CPU, host.Name)
+				}
+				k = three
+			} else {
+				p, err := cpu.ProfileByName(cmp.Or(cs.CPU, cpu.DefaultProfile.Name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				byUnicorn.SetProfile(p)
+			}
+			rep := replay(t, k, &cs)
+			got := rep.Verdict.String()
+			if rep.Verdict == check.OracleMistake {
+				got += ": " + rep.Mistake
+			}
+			if got != cs.Expect {
+				t.Errorf("(% x): verdict %q, want %q (%s)\n%s", cs.Bytes, got, cs.Expect, rep.Agreement(), diffText(rep))
+			}
+			if three.Native == nil || k == three {
+				if k == three && rep.Decider == "native" {
+					onSilicon++
+				}
+				return
+			}
+			if rep := replay(t, three, &cs); rep.Decider == "native" {
+				onSilicon++
+				if len(rep.Diffs) > 0 {
+					t.Errorf("(% x): the emulator disagrees with silicon (%s):\n%s", cs.Bytes, rep.Agreement(), diffText(rep))
+				}
+			}
+		})
 	}
-	t.Logf("%d regression cases replayed", len(cases))
+	t.Logf("%d regression cases replayed; %d compared with silicon; %d silicon-decided cases skipped on this host",
+		len(cases), onSilicon, skipped)
+}
+
+func replay(t *testing.T, k *check.Checker, cs *corpus.Case) check.Report {
+	t.Helper()
+	c, err := check.Build(k.Emu, cs.Bytes, cs.State, cs.Seed, cs.Regions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := k.Check(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }
 
 // TestEveryKnownMistakeIsProven: each entry of the oracle-mistake table is

@@ -22,6 +22,7 @@ type Meta struct {
 	Script       string   `json:"script,omitempty"` // the typed input
 	MemoryMiB    int      `json:"memory_mib"`
 	Disabled     []string `json:"disabled,omitempty"` // mnemonics the emulator was told it lacks
+	CPU          string   `json:"cpu,omitempty"`      // the emulator's CPU profile; "" is the default
 	Symbols      Symbols  `json:"symbols"`
 	End          *End     `json:"end,omitempty"`
 }

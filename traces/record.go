@@ -34,6 +34,9 @@ type RecordConfig struct {
 	// switch proving that the recorder and the replay find them.
 	Disabled []string
 	Console  io.Writer // the guest's serial output; nil discards it
+	// CPU is the emulator's CPU profile (nil: the default); the trace's
+	// metadata names it.
+	CPU *cpu.Profile
 	// ChunkInstructions is how many instructions a steps chunk holds (0:
 	// DefaultChunkInstructions). Smaller chunks replay in parallel more
 	// evenly and reach an instruction faster; larger ones compress better.
@@ -73,7 +76,7 @@ func Record(out io.Writer, cfg RecordConfig) (*Recording, error) {
 		return nil, err
 	}
 	m, err := machine.New(machine.Config{Kernel: cfg.Kernel, Initrd: cfg.Initrd, Cmdline: cfg.Cmdline,
-		MemoryMiB: cfg.MemoryMiB, Console: cfg.Console, Script: cfg.Script})
+		MemoryMiB: cfg.MemoryMiB, Console: cfg.Console, Script: cfg.Script, CPU: cfg.CPU})
 	if err != nil {
 		return nil, err
 	}
@@ -88,6 +91,9 @@ func Record(out io.Writer, cfg RecordConfig) (*Recording, error) {
 	}
 	r.meta = Meta{Kernel: cfg.KernelName, KernelSHA256: sha(cfg.Kernel), Cmdline: cfg.Cmdline,
 		Script: string(cfg.Script), MemoryMiB: cfg.MemoryMiB, Disabled: cfg.Disabled, Symbols: Symbols{Kernel: img.Symbols}}
+	if cfg.CPU != nil {
+		r.meta.CPU = cfg.CPU.Name
+	}
 	if cfg.Initrd != nil {
 		r.meta.Initrd, r.meta.InitrdSHA256 = cfg.InitrdName, sha(cfg.Initrd)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -9,19 +10,20 @@ import (
 	"regexp"
 
 	"github.com/twinstep/twinstep/corpus"
-	"github.com/twinstep/twinstep/emulator"
 	"github.com/twinstep/twinstep/oracles/check"
-	"github.com/twinstep/twinstep/oracles/unicorn"
 )
 
 const corpusHelp = `Usage: twinstep corpus add --name NAME --bytes HEX --why TEXT [--state FILE] [--seed N] [--dir DIR] [--force]
 
 Turns a case into a regression case: builds it as 'twinstep step' does, checks
-it on the emulator and Unicorn, and writes DIR/NAME.case with the verdict it
-got as the verdict it must keep ('go test ./fuzz -run Regressions' replays
-them). Only a match, a known oracle mistake or "oracle unable" (say, a case
-that crashes Unicorn) can be recorded: a divergence or a missing instruction
-is fixed first, then recorded.
+it on the emulator, the host CPU (where this host can run it) and Unicorn, and
+writes DIR/NAME.case with the oracle that decided (silicon where it answered)
+and the verdict it got as the verdict it must keep ('go test ./fuzz -run
+Regressions' replays them). A case silicon decided records the emulator's CPU
+profile (--cpu, default the host's) and replays on hosts of that vendor. Only
+a match, a known oracle mistake or "oracle unable" (say, a case that crashes
+Unicorn) can be recorded: a divergence or a missing instruction is fixed
+first, then recorded.
 `
 
 var caseName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
@@ -43,6 +45,7 @@ func runCorpus(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 0, "fills the data pages the instruction touches")
 	dir := fs.String("dir", filepath.Join(repoRoot(), corpus.Dir), "the regression corpus `dir`")
 	force := fs.Bool("force", false, "overwrite an existing case")
+	profile := fs.String("cpu", "", profileFlagHelp)
 	if ok, code := parseFlags(fs, args[1:], stdout, stderr); !ok {
 		return code
 	}
@@ -68,17 +71,19 @@ func runCorpus(args []string, stdout, stderr io.Writer) int {
 	if _, err := os.Stat(path); err == nil && !*force {
 		return fail(fmt.Errorf("%s exists (use --force to replace it)", path))
 	}
-	emu := emulator.NewEngine()
-	c, err := check.Build(emu, code, st, *seed)
+	o, err := startOracles()
 	if err != nil {
 		return fail(err)
 	}
-	u, err := newUnicorn()
+	defer o.Close()
+	k, err := o.checker(*profile)
 	if err != nil {
 		return fail(err)
 	}
-	defer u.Close()
-	k := check.Checker{Emu: emu, Oracle: u, Mistakes: unicorn.KnownMistakes}
+	c, err := check.Build(k.Emu, code, st, *seed)
+	if err != nil {
+		return fail(err)
+	}
 	rep, err := k.Check(c)
 	if err != nil {
 		return fail(err)
@@ -89,10 +94,14 @@ func runCorpus(args []string, stdout, stderr io.Writer) int {
 	case check.OracleMistake:
 		expect += ": " + rep.Mistake
 	default:
-		return fail(fmt.Errorf("the case is a %s (emulator %s, oracle %s): fix it before recording it",
-			rep.Verdict, rep.Emu.OutcomeString(), rep.Oracle.OutcomeString()))
+		return fail(fmt.Errorf("the case is a %s (%s; %s): fix it before recording it",
+			rep.Verdict, rep.Agreement(), rep.Outcomes()))
 	}
-	text := corpus.Format(corpus.Case{Why: *why, Bytes: code, Seed: *seed, Oracle: u.Name(), Expect: expect, State: st})
+	cs := corpus.Case{Why: *why, Bytes: code, Seed: *seed, Oracle: cmp.Or(rep.Decider, "unicorn"), Expect: expect, State: st}
+	if rep.Decider == "native" {
+		cs.CPU = k.Profile().Name
+	}
+	text := corpus.Format(cs)
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		return fail(err)
 	}

@@ -8,15 +8,17 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/twinstep/twinstep/emulator/cpu"
 )
 
 // machineFlags are the flags that describe a machine to boot, shared by run
 // and record so both take the same machine the same way.
 type machineFlags struct {
-	initrd, cmdline, script *string
-	memory                  *int
-	limit                   *uint64
-	typed                   []string
+	initrd, cmdline, script, cpu *string
+	memory                       *int
+	limit                        *uint64
+	typed                        []string
 }
 
 func addMachineFlags(fs *flag.FlagSet) *machineFlags {
@@ -26,6 +28,7 @@ func addMachineFlags(fs *flag.FlagSet) *machineFlags {
 		memory:  fs.Int("memory", 128, "RAM size in `MiB`"),
 		limit:   fs.Uint64("max-instructions", 0, "end the run after `N` instructions (0: no limit)"),
 		script:  fs.String("script", "", "type the lines of `file`, each newline as Enter"),
+		cpu:     fs.String("cpu", "", profileFlagHelp),
 	}
 	fs.Func("type", "type `TEXT` (Go escapes; repeatable)", func(v string) error {
 		t, err := strconv.Unquote(`"` + strings.ReplaceAll(v, `"`, `\"`) + `"`)
@@ -44,6 +47,7 @@ type machineInput struct {
 	kernelName     string
 	initrdName     string
 	script         []byte // nil when nothing is typed
+	cpu            *cpu.Profile
 }
 
 // load checks the flags and reads the kernel, initrd and script files.
@@ -54,6 +58,11 @@ func (m *machineFlags) load(kernelPath string) (*machineInput, error) {
 	}
 	in := &machineInput{kernelName: filepath.Base(kernelPath)}
 	var err error
+	if *m.cpu != "" {
+		if in.cpu, err = cpu.ProfileByName(*m.cpu); err != nil {
+			return nil, fmt.Errorf("--cpu: %w", err)
+		}
+	}
 	if in.kernel, err = os.ReadFile(kernelPath); err != nil {
 		return nil, fmt.Errorf("reading the kernel: %w", err)
 	}

@@ -54,7 +54,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	}
 	rec, recErr := traces.RecordFile(*out, traces.RecordConfig{Kernel: in.kernel, Initrd: in.initrd, KernelName: in.kernelName,
 		InitrdName: in.initrdName, Cmdline: *mf.cmdline, Script: in.script, MemoryMiB: *mf.memory, Limit: *mf.limit,
-		Disabled: disabled})
+		Disabled: disabled, CPU: in.cpu})
 	if rec == nil {
 		fmt.Fprintf(stderr, "twinstep record: %v\n", recErr)
 		return exitError

@@ -60,7 +60,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	m, err := machine.New(machine.Config{Kernel: in.kernel, Initrd: in.initrd, Cmdline: *mf.cmdline, MemoryMiB: *mf.memory,
-		Console: stdout, Script: in.script})
+		Console: stdout, Script: in.script, CPU: in.cpu})
 	if err != nil {
 		fmt.Fprintf(stderr, "twinstep run: cannot boot %s: %v\n", pos[0], err)
 		return exitGuestFailed

@@ -12,15 +12,17 @@ import (
 	"github.com/twinstep/twinstep/arch"
 	"github.com/twinstep/twinstep/corpus"
 	"github.com/twinstep/twinstep/emulator"
+	"github.com/twinstep/twinstep/emulator/cpu"
 	"github.com/twinstep/twinstep/emulator/decoder"
 	"github.com/twinstep/twinstep/engine"
 	"github.com/twinstep/twinstep/oracles/check"
+	"github.com/twinstep/twinstep/oracles/native"
 	"github.com/twinstep/twinstep/oracles/unicorn"
 	"github.com/twinstep/twinstep/reports"
 )
 
-const stepHelp = `Usage: twinstep step --bytes HEX [--state FILE] [--engine emulator|unicorn] [--seed N] [--diff]
-       twinstep step --case FILE [--engine emulator|unicorn] [--diff]
+const stepHelp = `Usage: twinstep step --bytes HEX [--state FILE] [--engine emulator|unicorn|native] [--cpu PROFILE] [--seed N] [--diff]
+       twinstep step --case FILE [--engine emulator|unicorn|native] [--cpu PROFILE] [--diff]
 
 Runs one instruction. The case is built the way the oracle checks build it
 (check.Build): the bytes at the state's RIP on a page of NOPs, and every page
@@ -28,15 +30,22 @@ the emulator finds the instruction touching mapped and filled with
 pseudo-random bytes from --seed, so a fuzz or corpus case reproduces exactly.
 
 --case runs a regression case file (corpus/regressions/*.case, or one
-'twinstep lockstep --case' wrote): its bytes, state, seed and memory.
+'twinstep lockstep --case' wrote): its bytes, state, seed, memory and CPU
+profile.
 
 Prints the post-state as JSON (the arch.State form, which --state reads back),
-the instruction, the outcome and the memory written.
+the instruction, the outcome and the memory written. --engine native runs it
+on this machine's CPU (oracles/native: a sandboxed helper process at CPL 3;
+'make native' builds it).
 
-With --diff, runs the emulator and Unicorn, prints every field in which they
-differ (RFLAGS bits the SDM leaves undefined for this instruction and state are
-masked, as the fuzz target masks them) and the verdict: match, divergence,
-missing, oracle unable, or known oracle mistake: NAME.
+With --diff, runs the emulator, the host CPU (where this host can) and
+Unicorn, prints every field in which any two differ, one column per engine
+(RFLAGS bits the SDM leaves undefined for this instruction and state are
+masked, as the fuzz target masks them, unless the emulator runs the host's
+measured CPU profile: then they are compared too), says which engines agreed
+and gives the verdict against the deciding oracle (silicon where it answers,
+else Unicorn): match, divergence, missing, oracle unable, unicorn disagrees
+with silicon, or known oracle mistake: NAME.
 `
 
 // defaultRIP is where code runs when no state file is given: the usual
@@ -46,7 +55,8 @@ const defaultRIP = 0x400000
 func runStep(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("step", stepHelp)
 	statePath := fs.String("state", "", "a state `file` in the arch.State JSON form (default arch.Flat64 with rip 0x400000)")
-	engineName := fs.String("engine", "emulator", "the engine to run: emulator or unicorn (ignored with --diff)")
+	engineName := fs.String("engine", "emulator", "the engine to run: emulator, unicorn or native (ignored with --diff)")
+	profile := fs.String("cpu", "", profileFlagHelp)
 	bytesHex := fs.String("bytes", "", "the instruction's bytes in `hex`, 1 to 15 (required)")
 	seed := fs.Uint64("seed", 0, "fills the data pages the instruction touches")
 	diff := fs.Bool("diff", false, "run both engines and compare them")
@@ -69,22 +79,20 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 		return misused(errors.New("--case gives the bytes, state and seed: do not give them too"))
 	case *bytesHex == "" && *casePath == "":
 		return misused(errors.New("--bytes is required (or --case FILE)"))
-	case *engineName != "emulator" && *engineName != "unicorn":
-		return fail(fmt.Errorf("unknown engine %q (want emulator or unicorn)", *engineName))
+	case *engineName != "emulator" && *engineName != "unicorn" && *engineName != "native":
+		return fail(fmt.Errorf("unknown engine %q (want emulator, unicorn or native)", *engineName))
 	}
 	cs, err := stepCase(*casePath, *bytesHex, *statePath, *seed)
 	if err != nil {
 		return fail(err)
 	}
-	emu := emulator.NewEngine()
-	c, err := check.Build(emu, cs.Bytes, cs.State, cs.Seed, cs.Regions()...)
-	if err != nil {
-		return fail(fmt.Errorf("building the case: %w", err))
+	if *profile == "" {
+		*profile = cs.CPU
 	}
 	if *diff {
-		err = stepDiff(stdout, emu, c)
+		err = stepDiff(stdout, *profile, cs)
 	} else {
-		err = stepOne(stdout, *engineName, emu, c)
+		err = stepOne(stdout, *engineName, *profile, cs)
 	}
 	if err != nil {
 		return fail(err)
@@ -143,15 +151,35 @@ func newUnicorn() (*unicorn.Isolated, error) {
 	return u, nil
 }
 
-func stepOne(w io.Writer, name string, emu *emulator.Engine, c check.Case) error {
+func stepOne(w io.Writer, name, profile string, cs *corpus.Case) error {
+	emu := emulator.NewEngine()
+	if profile != "" {
+		p, err := cpu.ProfileByName(profile)
+		if err != nil {
+			return err
+		}
+		emu.CPU.SetProfile(p)
+	}
+	c, err := check.Build(emu, cs.Bytes, cs.State, cs.Seed, cs.Regions()...)
+	if err != nil {
+		return fmt.Errorf("building the case: %w", err)
+	}
 	var e engine.Engine = emu
-	if name == "unicorn" {
+	switch name {
+	case "unicorn":
 		u, err := newUnicorn()
 		if err != nil {
 			return err
 		}
 		defer u.Close()
 		e = u
+	case "native":
+		n, err := native.NewFound()
+		if err != nil {
+			return err
+		}
+		defer n.Close()
+		e = n
 	}
 	r, err := engine.Run(e, &c.State, c.Mem, 1)
 	if err != nil {
@@ -170,34 +198,48 @@ func stepOne(w io.Writer, name string, emu *emulator.Engine, c check.Case) error
 	return nil
 }
 
-func stepDiff(w io.Writer, emu *emulator.Engine, c check.Case) error {
-	u, err := newUnicorn()
+func stepDiff(w io.Writer, profile string, cs *corpus.Case) error {
+	o, err := startOracles()
 	if err != nil {
 		return err
 	}
-	defer u.Close()
-	k := check.Checker{Emu: emu, Oracle: u, Mistakes: unicorn.KnownMistakes}
+	defer o.Close()
+	k, err := o.checker(profile)
+	if err != nil {
+		return err
+	}
+	c, err := check.Build(k.Emu, cs.Bytes, cs.State, cs.Seed, cs.Regions()...)
+	if err != nil {
+		return fmt.Errorf("building the case: %w", err)
+	}
 	rep, err := k.Check(c)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "instruction: %s\n", instLine(c))
+	fmt.Fprintf(w, "%s\ncpu profile: %s", o.nativeLine(), k.Profile().Name)
+	if k.Exact {
+		fmt.Fprint(w, " (the host's, measured: undefined flags compared)")
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "outcome: emulator: %s\n", rep.Emu.OutcomeString())
+	fmt.Fprintf(w, "outcome: native: %s\n", rep.Native.OutcomeString())
 	fmt.Fprintf(w, "outcome: unicorn: %s\n", rep.Oracle.OutcomeString())
 	if m := maskLine(rep.Mask); m != "" {
 		fmt.Fprintf(w, "masked: %s\n", m)
 	}
-	if len(rep.Diffs) == 0 {
+	if rows := rep.Table(); len(rows) == 0 {
 		fmt.Fprintln(w, "no compared field differs")
 	} else {
-		t := reports.NewTable("field", "emulator", "unicorn")
-		for _, d := range rep.Diffs {
-			t.Add(d.What, d.A, d.B)
+		t := reports.NewTable("field", "emulator", "native", "unicorn")
+		for _, r := range rows {
+			t.Add(r...)
 		}
 		if err := t.Render(w); err != nil {
 			return err
 		}
 	}
+	fmt.Fprintf(w, "agreement: %s\n", rep.Agreement())
 	verdict := rep.Verdict.String()
 	if rep.Verdict == check.OracleMistake {
 		verdict += ": " + rep.Mistake
@@ -207,6 +249,13 @@ func stepDiff(w io.Writer, emu *emulator.Engine, c check.Case) error {
 		for _, m := range unicorn.KnownMistakes {
 			if m.Name == rep.Mistake {
 				fmt.Fprintf(w, "why: %s\n", m.Why)
+			}
+		}
+	}
+	if rep.Gap != "" {
+		for _, g := range k.Profile().Gaps {
+			if g.ID == rep.Gap {
+				fmt.Fprintf(w, "gap: %s: %s\n", g.ID, g.Why)
 			}
 		}
 	}

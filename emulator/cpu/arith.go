@@ -51,9 +51,10 @@ func (c *CPU) shCount(in *decoder.Inst) uint {
 	return uint(n & 31)
 }
 
-// shiftFlags sets CF, OF, SF, ZF and PF after a shift and clears AF.
+// shiftFlags sets CF, OF, SF, ZF and PF after a shift with a non-zero
+// count, and AF as the profile says (it is undefined).
 func (c *CPU) shiftFlags(res uint64, size uint8, cf, of bool) {
-	c.setStatus(arch.ArithFlags, szp(res, size)|b2u(cf)*arch.CF|b2u(of)*arch.OF)
+	c.setStatus(arch.ArithFlags, szp(res, size)|b2u(cf)*arch.CF|b2u(of)*arch.OF|b2u(c.prof.ShiftSetsAF)*arch.AF)
 }
 
 // A zero count changes neither the flags nor the destination, but a 32-bit
@@ -86,8 +87,13 @@ func shr(c *CPU, in *decoder.Inst) {
 	r := x >> n
 	cf := x>>(n-1)&1 != 0
 	c.store(d, r)
-	// OF for a 1-bit shift is the original MSB; used for every count.
-	c.shiftFlags(r, d.size, cf, x&signBit(d.size) != 0)
+	// OF for a 1-bit shift is the MSB of the operand shifted: the original
+	// one, or the one of the last 1-bit step (0 above a count of 1).
+	of := x&signBit(d.size) != 0
+	if c.prof.ShiftOFLastStep {
+		of = (x>>(n-1))&signBit(d.size) != 0
+	}
+	c.shiftFlags(r, d.size, cf, of)
 }
 
 func sar(c *CPU, in *decoder.Inst) {
@@ -188,10 +194,11 @@ func rotateCarry(c *CPU, in *decoder.Inst, left bool) {
 }
 
 // SHLD and SHRD. For a 16-bit operand with a count above 16 the SDM leaves
-// the result and flags undefined; the emulator shifts the 48-bit
+// the result and flags undefined: the Intel profile shifts the 48-bit
 // concatenation dest:src:dest (SHLD) or dest:src:dest from the other end
 // (SHRD), as Bochs models Intel hardware, and takes CF as the last bit
-// shifted out of it.
+// shifted out of it; the AMD profile rotates the source (Profile.
+// DoubleShift16Rotates).
 func shld(c *CPU, in *decoder.Inst) { doubleShift(c, in, true) }
 
 func shrd(c *CPU, in *decoder.Inst) { doubleShift(c, in, false) }
@@ -206,6 +213,10 @@ func doubleShift(c *CPU, in *decoder.Inst, left bool) {
 	}
 	var r, cf uint64
 	w := uint(d.size) * 8
+	if d.size == 2 && n >= 16 && c.prof.DoubleShift16Rotates {
+		doubleShift16AMD(c, d, x, y, n, left)
+		return
+	}
 	switch {
 	case d.size == 2 && left:
 		v := x<<32 | y<<16 | x
@@ -219,13 +230,67 @@ func doubleShift(c *CPU, in *decoder.Inst, left bool) {
 		r, cf = (x>>n|y<<(w-n))&masks[d.size], x>>(n-1)&1
 	}
 	c.store(d, r)
-	c.shiftFlags(r, d.size, cf != 0, (r^x)&signBit(d.size) != 0)
+	of := (r^x)&signBit(d.size) != 0
+	if c.prof.ShiftOFLastStep {
+		of = c.lastStepOF(r, d.size, cf != 0, left)
+	}
+	c.shiftFlags(r, d.size, cf != 0, of)
 }
 
-// mulFlags sets CF = OF = ovf, SF, ZF and PF from the low half lo, and
-// clears AF (SF, ZF, AF and PF are undefined).
+// lastStepOF is the 1-bit formula for OF applied to the last step of a
+// double shift: MSB(result) XOR CF to the left, the two top bits of the
+// result to the right.
+func (c *CPU) lastStepOF(r uint64, size uint8, cf, left bool) bool {
+	msb := r&signBit(size) != 0
+	if left {
+		return msb != cf
+	}
+	return msb != (r&(signBit(size)>>1) != 0)
+}
+
+// doubleShift16AMD is a 16-bit SHLD/SHRD by 16 to 31 on AMD (measured):
+// at 16 the result is the source and CF the last bit of the destination
+// shifted out (OF = CF for SHLD); above 16 the source rotated by count-16,
+// with CF = 0 and, for SHLD, OF = 0. SHRD's OF is the last-step formula.
+func doubleShift16AMD(c *CPU, d rmw, x, y uint64, n uint, left bool) {
+	k := n - 16
+	var r, cf uint64
+	switch {
+	case left:
+		r = (y<<k | y>>(16-k)) & 0xffff
+		if k == 0 {
+			cf = x & 1
+		}
+	default:
+		r = (y>>k | y<<(16-k)) & 0xffff
+		if k == 0 {
+			cf = x >> 15 & 1
+		}
+	}
+	c.store(d, r)
+	of := c.lastStepOF(r, 2, cf != 0, false)
+	if left {
+		of = cf != 0
+	}
+	c.shiftFlags(r, 2, cf != 0, of)
+}
+
+// mulFlags sets CF = OF = ovf and, as the profile says, SF, ZF and PF from
+// the low half lo with AF cleared, or leaves them (they are undefined).
 func (c *CPU) mulFlags(lo uint64, size uint8, ovf bool) {
+	if c.prof.MulKeepsFlags {
+		c.setStatus(arch.CF|arch.OF, b2u(ovf)*(arch.CF|arch.OF))
+		return
+	}
 	c.setStatus(arch.ArithFlags, szp(lo, size)|b2u(ovf)*(arch.CF|arch.OF))
+}
+
+// divFlags writes the flags after a DIV or IDIV (all undefined) as the
+// profile says: unchanged, or SF = ZF = PF = 0 and AF = 1.
+func (c *CPU) divFlags() {
+	if c.prof.DivSetsFlags {
+		c.setStatus(arch.SF|arch.ZF|arch.PF|arch.AF, arch.AF)
+	}
 }
 
 // setWide writes a register pair: the double-width product of the
@@ -315,7 +380,7 @@ func (c *CPU) dividend(size uint8) (hi, lo uint64) {
 }
 
 // DIV and IDIV raise #DE for a zero divisor and for a quotient that does
-// not fit; they leave the flags (all undefined) unchanged.
+// not fit; the flags are undefined (divFlags).
 func div(c *CPU, in *decoder.Inst) {
 	size := in.Args[0].Size
 	y := c.arg(in, 0)
@@ -331,6 +396,7 @@ func div(c *CPU, in *decoder.Inst) {
 		q, r = v/y, v%y
 	}
 	c.setWide(size, r, q)
+	c.divFlags()
 }
 
 func idiv(c *CPU, in *decoder.Inst) {
@@ -380,6 +446,7 @@ func idiv(c *CPU, in *decoder.Inst) {
 		r = -r
 	}
 	c.setWide(size, r&masks[size], q&masks[size])
+	c.divFlags()
 }
 
 // cbw is CBW, CWDE or CDQE by operand size.

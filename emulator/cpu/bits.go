@@ -62,8 +62,8 @@ func bitTest(op func(v, m uint64) uint64) handler {
 }
 
 // bsf and bsr set ZF for a zero source and leave the destination's value
-// unchanged then (a 32-bit destination is still written, upper half zeroed;
-// the SDM leaves the destination undefined). CF, OF, SF and AF are cleared
+// unchanged then (the SDM leaves it undefined; whether a 32-bit destination
+// is still written, upper half zeroed, is the profile's bsf-zero rule). CF, OF, SF and AF are cleared
 // and PF is set from the result (all undefined).
 func bsf(c *CPU, in *decoder.Inst) {
 	bitScan(c, in, func(v uint64) uint64 { return uint64(bits.TrailingZeros64(v)) })
@@ -77,7 +77,9 @@ func bitScan(c *CPU, in *decoder.Inst, scan func(uint64) uint64) {
 	size := in.Args[0].Size
 	v := c.arg(in, 1)
 	if v == 0 {
-		c.setReg(in.Args[0].Reg, size, c.reg(in.Args[0].Reg, size))
+		if !c.prof.ScanZeroKeepsUpper {
+			c.setReg(in.Args[0].Reg, size, c.reg(in.Args[0].Reg, size))
+		}
 		c.setStatus(arch.ArithFlags, arch.ZF|arch.PF)
 		return
 	}
@@ -87,7 +89,7 @@ func bitScan(c *CPU, in *decoder.Inst, scan func(uint64) uint64) {
 }
 
 // tzcnt and lzcnt: CF = source is zero, ZF = result is zero; OF, SF, AF and
-// PF are undefined and cleared.
+// PF are undefined: SF, AF and PF cleared, OF cleared or kept (cntFlags).
 func tzcnt(c *CPU, in *decoder.Inst) {
 	size := in.Args[0].Size
 	v := c.arg(in, 1)
@@ -97,7 +99,15 @@ func tzcnt(c *CPU, in *decoder.Inst) {
 		r = uint64(bits.TrailingZeros64(v))
 	}
 	c.setReg(in.Args[0].Reg, size, r)
-	c.setStatus(arch.ArithFlags, b2u(v == 0)*arch.CF|b2u(r == 0)*arch.ZF)
+	c.cntFlags(v == 0, r == 0)
+}
+
+func (c *CPU) cntFlags(zeroSrc, zeroRes bool) {
+	m := uint64(arch.ArithFlags)
+	if c.prof.CountKeepsOF {
+		m &^= arch.OF
+	}
+	c.setStatus(m, b2u(zeroSrc)*arch.CF|b2u(zeroRes)*arch.ZF)
 }
 
 func lzcnt(c *CPU, in *decoder.Inst) {
@@ -106,7 +116,7 @@ func lzcnt(c *CPU, in *decoder.Inst) {
 	w := uint64(size) * 8
 	r := uint64(bits.LeadingZeros64(v)) - (64 - w)
 	c.setReg(in.Args[0].Reg, size, r)
-	c.setStatus(arch.ArithFlags, b2u(v == 0)*arch.CF|b2u(r == 0)*arch.ZF)
+	c.cntFlags(v == 0, r == 0)
 }
 
 // popcnt clears OF, SF, AF, CF and PF and sets ZF for a zero source.

@@ -37,18 +37,18 @@ func jmpRel(c *CPU, in *decoder.Inst) { c.branch(c.next + uint64(in.Imm)) }
 
 func jmpAbs(c *CPU, in *decoder.Inst) { c.branch(c.arg(in, 0)) }
 
-func callRel(c *CPU, in *decoder.Inst) {
-	t := c.next + uint64(in.Imm)
-	if !canonical(t) {
-		c.raiseCode(arch.VecGP, 0)
-	}
-	c.push(c.next, 8)
-	c.next = t
-}
+func callRel(c *CPU, in *decoder.Inst) { c.call(c.next + uint64(in.Imm)) }
 
-func callAbs(c *CPU, in *decoder.Inst) {
-	t := c.arg(in, 0)
+func callAbs(c *CPU, in *decoder.Inst) { c.call(c.arg(in, 0)) }
+
+// call pushes the return address and moves to t. A non-canonical t is
+// #GP(0) with nothing written; the profile says whether the stack is
+// checked first (AMD: an unwritable stack faults before the #GP).
+func (c *CPU) call(t uint64) {
 	if !canonical(t) {
+		if c.prof.CallPushesFirst {
+			c.probeWrite(c.s.GPR[arch.RSP]-8, 8, arch.SS)
+		}
 		c.raiseCode(arch.VecGP, 0)
 	}
 	c.push(c.next, 8)

@@ -89,14 +89,18 @@ func sahf(c *CPU, in *decoder.Inst) {
 	c.setStatus(arch.SF|arch.ZF|arch.AF|arch.PF|arch.CF, ah)
 }
 
-// enter follows the SDM pseudocode for a 64-bit stack: push rBP; the frame
-// pointer is the new RSP; for nesting level L > 1 the L-1 frame pointers at
-// rBP-size, rBP-2*size... are copied; for L >= 1 the frame pointer is pushed;
-// then rBP = frame pointer and RSP -= size. The level is imm8 mod 32. All
-// stack writes and reads happen before RSP and RBP change, so a fault leaves
-// the registers as they were. With 66 the elements are 16-bit, but the stack
-// is still 64-bit: the pseudocode's 64-bit branch sets RBP := FrameTemp, the
-// whole stack pointer (as QEMU does too).
+// enter follows the SDM pseudocode for 64-bit mode (StackSize = 64): push
+// rBP; FrameTemp is the new RSP; for nesting level L > 1 the L-1 frame
+// pointers at RBP-size, RBP-2*size... are pushed (the whole RBP addresses
+// them, whatever the operand size); for L >= 1 FrameTemp is pushed. The
+// level is imm8 mod 32. The final stack pointer, RSP - imm16, is then
+// checked as a store of the operand size would be ("#PF if a write using
+// the final value of the stack pointer would cause a page fault"; #SS(0)
+// if it is non-canonical). The pushes are stored before that check, so a
+// fault there leaves them in memory, as silicon does, but RSP and RBP as
+// they were. Last, rBP = FrameTemp: with 66 the elements are 16-bit and
+// only BP is written (the pseudocode's BP := FrameTemp[15:0]; RBP's upper
+// 48 bits stay, as on silicon), while RSP stays a 64-bit stack pointer.
 func enter(c *CPU, in *decoder.Inst) {
 	size := in.OpSize
 	alloc := uint64(uint16(in.Imm))
@@ -115,7 +119,8 @@ func enter(c *CPU, in *decoder.Inst) {
 		sp -= sz
 		c.write(sp, int(size), frame, arch.SS)
 	}
-	c.s.GPR[arch.RBP] = frame
+	c.probeWrite(sp-alloc, int(size), arch.SS)
+	c.setReg(arch.RBP, size, frame)
 	c.s.GPR[arch.RSP] = sp - alloc
 }
 
@@ -237,6 +242,8 @@ func intN(c *CPU, in *decoder.Inst) {
 //	2-6         0           0           0           0
 //	7 (sub 0)   0           FSGSBASE    RDPID       0
 //	                        SMEP SMAP
+//	                        CLFLUSHOPT
+//	                        CLWB
 //	0x80000000  0x80000008  0           0           0
 //	0x80000001  0           0           LAHF-SAHF LZCNT   SYSCALL NX Page1GB RDTSCP LM
 //	0x80000002-4 brand string "TwinStep x86-64 emulator" padded with NULs
@@ -296,6 +303,8 @@ const (
 	cpuid7EbxFSGSBASE = 1 << 0
 	cpuid7EbxSMEP     = 1 << 7
 	cpuid7EbxSMAP     = 1 << 20
+	cpuid7EbxCLFLUSHO = 1 << 23 // CLFLUSHOPT
+	cpuid7EbxCLWB     = 1 << 24
 	cpuid7EcxRDPID    = 1 << 22
 )
 
@@ -311,7 +320,8 @@ func cpuidLeaf(leaf, sub uint32) (a, b, c, d uint32) {
 				cpuidEdxCMOV | cpuidEdxPAT | cpuidEdxCLFSH | cpuidEdxMMX | cpuidEdxFXSR | cpuidEdxSSE | cpuidEdxSSE2
 	case 7:
 		if sub == 0 {
-			return 0, cpuid7EbxFSGSBASE | cpuid7EbxSMEP | cpuid7EbxSMAP, cpuid7EcxRDPID, 0
+			return 0, cpuid7EbxFSGSBASE | cpuid7EbxSMEP | cpuid7EbxSMAP | cpuid7EbxCLFLUSHO | cpuid7EbxCLWB,
+				cpuid7EcxRDPID, 0
 		}
 	case 0x80000000:
 		return 0x80000008, 0, 0, 0

@@ -23,6 +23,7 @@ type CPU struct {
 
 	bus      Bus
 	platform Platform // nil outside system mode
+	prof     *Profile // what the SDM leaves to the processor
 	tlb      tlb
 	atlb     archTLB // system mode with paging on
 	code     codeCache
@@ -65,7 +66,7 @@ type MemWrite struct {
 
 // New returns a CPU in the flat 64-bit user state (arch.Flat64) on bus.
 func New(bus Bus) *CPU {
-	c := &CPU{bus: bus}
+	c := &CPU{bus: bus, prof: DefaultProfile}
 	c.s = arch.Flat64()
 	c.code.init()
 	c.tlb.flush()

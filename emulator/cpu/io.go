@@ -66,6 +66,11 @@ func (c *CPU) ioAllowed(port uint16, size int) {
 
 func (c *CPU) portIn(port uint16, size int) uint64 {
 	c.ioAllowed(port, size)
+	return c.input(port, size)
+}
+
+// input performs an IN that ioAllowed has let through.
+func (c *CPU) input(port uint16, size int) uint64 {
 	if c.platform == nil {
 		panic(unimplemented{"in", "port I/O outside a machine"})
 	}
@@ -78,6 +83,11 @@ func (c *CPU) portIn(port uint16, size int) uint64 {
 
 func (c *CPU) portOut(port uint16, size int, v uint64) {
 	c.ioAllowed(port, size)
+	c.output(port, size, v)
+}
+
+// output performs an OUT that ioAllowed has let through.
+func (c *CPU) output(port uint16, size int, v uint64) {
 	if c.platform == nil {
 		panic(unimplemented{"out", "port I/O outside a machine"})
 	}
@@ -95,13 +105,17 @@ func out(c *CPU, inst *decoder.Inst) {
 	c.portOut(ioPort(inst, c), size, c.s.GPR[arch.RAX])
 }
 
-// ins reads the port before storing to ES:rDI, so a faulting store has
-// still consumed the input, as on hardware.
+// ins and outs make the I/O permission check (CPL <= IOPL, else the TSS
+// bitmap) once, before the first iteration: a denied port is #GP(0) before
+// any memory access, and with REP even when rCX is 0 (silicon does, and so
+// do QEMU and Bochs). ins reads the port before storing to ES:rDI, so a
+// faulting store has still consumed the input, as on hardware.
 func ins(c *CPU, inst *decoder.Inst) {
 	size := ioSize(inst)
 	port := uint16(c.s.GPR[arch.RDX])
+	c.ioAllowed(port, size)
 	c.strLoop(inst, func() bool {
-		v := c.portIn(port, size)
+		v := c.input(port, size)
 		c.write(c.strReg(inst, arch.RDI), size, v, arch.ES)
 		c.strStep(inst, arch.RDI, uint8(size))
 		return true
@@ -111,9 +125,10 @@ func ins(c *CPU, inst *decoder.Inst) {
 func outs(c *CPU, inst *decoder.Inst) {
 	size := ioSize(inst)
 	port := uint16(c.s.GPR[arch.RDX])
+	c.ioAllowed(port, size)
 	c.strLoop(inst, func() bool {
 		src, seg := c.strSrc(inst)
-		c.portOut(port, size, c.read(src, size, seg))
+		c.output(port, size, c.read(src, size, seg))
 		c.strStep(inst, arch.RSI, uint8(size))
 		return true
 	})

@@ -120,6 +120,18 @@ func (c *CPU) pageW(la uint64, seg uint8) (*[4096]byte, uint64) {
 	return p, pa
 }
 
+// probeWrite raises what a store of size bytes at la would raise (#GP or
+// #SS for a non-canonical address, #PF for a page not writable), the lower
+// page first, and stores nothing: for the instructions whose write checks
+// cover bytes they do not write (ENTER's final stack pointer, MASKMOVDQU's
+// masked bytes).
+func (c *CPU) probeWrite(la uint64, size int, seg uint8) {
+	c.pageW(la, seg)
+	if off := la & 0xfff; off+uint64(size) > 4096 {
+		c.pageW(la+(4096-off), seg)
+	}
+}
+
 func (c *CPU) alignCheck(la uint64, size int) {
 	if c.s.CPL == 3 && c.s.CR0&arch.CR0AM != 0 && c.s.RFLAGS&arch.AC != 0 && la&uint64(size-1) != 0 {
 		c.raiseCode(arch.VecAC, 0)

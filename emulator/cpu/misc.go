@@ -11,7 +11,8 @@ import (
 func init() {
 	nothing := func(c *CPU, in *decoder.Inst) {}
 	on(nothing, "nop", "pause", "endbr64", "endbr32", "lfence", "mfence", "sfence",
-		"nophint", "prefetchw", "clflush")
+		"nophint", "prefetchw")
+	on(cacheLine, "clflush", "clflushopt", "clwb")
 	on(func(c *CPU, in *decoder.Inst) { c.raise(arch.VecUD) }, "ud2", "ud1", "ud0", "into")
 	on(invalidVEX, "vex", "evex")
 	on(func(c *CPU, in *decoder.Inst) {
@@ -27,3 +28,11 @@ func init() {
 // follows). The decoder still sizes them, for the length oracle and the
 // disassembler.
 func invalidVEX(c *CPU, in *decoder.Inst) { c.raise(arch.VecUD) }
+
+// cacheLine is CLFLUSH, CLFLUSHOPT and CLWB: writing a cache line back has
+// no architectural effect here, but each "is subject to all permission
+// checking and faults associated with a byte load" (SDM Vol. 2 CLFLUSH,
+// CLFLUSHOPT, CLWB): #GP/#SS for a non-canonical address, #PF as a read.
+func cacheLine(c *CPU, in *decoder.Inst) {
+	c.pageR(c.ea(in), in.Mem.Seg)
+}

@@ -56,6 +56,12 @@ func movzx(c *CPU, in *decoder.Inst) {
 }
 
 func movsx(c *CPU, in *decoder.Inst) {
+	if in.Opcode == 0x63 && in.Args[1].Kind == decoder.ArgMem && in.Args[1].Size == 2 && c.prof.MovsxdReads32 {
+		// The profile's movsxd16-read rule: AMD reads the 32-bit source
+		// and moves its low word.
+		c.setReg(in.Args[0].Reg, 2, c.read(c.ea(in), 4, in.Mem.Seg))
+		return
+	}
 	c.setReg(in.Args[0].Reg, in.Args[0].Size, sx(c.arg(in, 1), in.Args[1].Size))
 }
 

@@ -39,16 +39,32 @@ const (
 )
 
 // fpEnv is the MXCSR an instruction runs under and the exception flags its
-// lanes raise.
+// lanes raise: flags for the step running, done for the steps an
+// instruction of several (DPPS, DPPD) has completed.
 type fpEnv struct {
 	mxcsr uint32
 	rc    int
 	flags uint32
+	done  uint32
 }
 
 func newFPEnv(mxcsr uint32) fpEnv { return fpEnv{mxcsr: mxcsr, rc: int(mxcsr >> 13 & 3)} }
 
 func (e *fpEnv) masked(f uint32) bool { return e.mxcsr>>7&f == f }
+
+// step ends one step of an instruction of several and reports whether its
+// flags include an unmasked exception, which stops the instruction there:
+// the later steps neither compute nor flag anything (measured on AMD Zen 5:
+// DPPD with an unmasked underflow in a product raises UE, not the DE its
+// denormal product would raise in the sum).
+func (e *fpEnv) step() bool {
+	if e.flags&^(e.mxcsr>>7)&0x3f != 0 {
+		return true
+	}
+	e.done |= e.flags
+	e.flags = 0
+	return false
+}
 
 // ffmt is a binary floating-point format.
 type ffmt struct {
@@ -80,19 +96,26 @@ func (f ffmt) isDenormal(x uint64) bool {
 }
 func (f ffmt) neg(x uint64) bool { return x&f.sign() != 0 }
 
-// operand applies DAZ to a finite operand (a denormal becomes a zero of its
-// sign) or, without DAZ, flags a denormal operand (DE).
-func (e *fpEnv) operand(f ffmt, x uint64, de bool) uint64 {
+// operand applies DAZ to a non-NaN operand (a denormal becomes a zero of
+// its sign) and otherwise returns mxDE for a denormal. The caller raises
+// that DE only once nothing of higher priority claimed the element: a NaN
+// operand, an invalid operation or a division by zero signal no DE (SDM
+// Vol. 1 4.9.2 and 11.5.2, exception precedence; measured on AMD Zen 5).
+func (e *fpEnv) operand(f ffmt, x uint64) (uint64, uint32) {
 	if !f.isDenormal(x) {
-		return x
+		return x, 0
 	}
 	if e.mxcsr&mxDAZ != 0 {
-		return x & f.sign()
+		return x & f.sign(), 0
 	}
-	if de {
-		e.flags |= mxDE
-	}
-	return x
+	return x, mxDE
+}
+
+// operands is operand for both operands of a two-operand element.
+func (e *fpEnv) operands(f ffmt, a, b uint64) (uint64, uint64, uint32) {
+	a, da := e.operand(f, a)
+	b, db := e.operand(f, b)
+	return a, b, da | db
 }
 
 // nan2 is the SSE NaN rule for two operands (SDM Vol. 1 Table 4-7): an SNaN
@@ -139,9 +162,18 @@ func acc() *big.Float { return new(big.Float).SetPrec(64).SetMode(big.ToZero) }
 
 // round rounds x (finite, non-zero, at most 64 significant bits; sticky if
 // the true value lies beyond it in magnitude) to format f: the rounding mode,
-// overflow, underflow with tininess detected before rounding (as measured on
-// x86 silicon: 0x00800000 * 0x3f7fffff rounds up to the smallest normal and
-// still sets UE), FTZ, and PE.
+// overflow, underflow, FTZ, and PE. Tininess is detected after rounding
+// (IEEE 754's option x86 takes): the value is tiny if, rounded to the
+// format's precision with an unbounded exponent, it is below the smallest
+// normal. 0x00800000 * 0x3f7fffff is tiny (2^-126 - 2^-150 fits in 24 bits)
+// though it rounds up to the smallest normal as a denormal, and sets UE;
+// -(2^-1022 - 2^-1126) rounding down is not, and sets PE alone (measured on
+// AMD Zen 5). An unmasked overflow or underflow stores no result (SDM Vol. 1
+// 11.5.2.4, 11.5.2.5) and raises PE only if the result rounded to the
+// format's precision with an unbounded exponent is inexact, as the x87's
+// bias-adjusted result does (SDM Vol. 1 8.5.4, 8.5.5; measured on AMD Zen 5:
+// 0x1f000000 * 0x00ffffff is UE alone, not UE and PE); the value returned
+// then is never written.
 func (e *fpEnv) round(f ffmt, x *big.Float, sticky bool) uint64 {
 	neg := x.Signbit()
 	m := new(big.Float)
@@ -152,6 +184,10 @@ func (e *fpEnv) round(f ffmt, x *big.Float, sticky bool) uint64 {
 	ex := exp - 1        // x = 1.f * 2^ex
 	emin := 1 - f.bias()
 	tiny := ex < emin
+	if ex == emin-1 {
+		q, _ := roundSig(sig, sticky, 64-int(f.mant)-1, neg, e.rc)
+		tiny = q>>(f.mant+1) == 0 // else it rounds to the smallest normal
+	}
 	keep := int(f.mant) + 1
 	if tiny {
 		keep -= emin - ex
@@ -164,7 +200,10 @@ func (e *fpEnv) round(f ffmt, x *big.Float, sticky bool) uint64 {
 			ex++
 		}
 		if ex > f.bias() {
-			e.flags |= mxOE | mxPE
+			e.flags |= mxOE
+			if inexact || e.masked(mxOE) {
+				e.flags |= mxPE
+			}
 			return e.overflow(f, neg)
 		}
 		r = uint64(ex+f.bias())<<f.mant | q&f.fracMask()
@@ -173,6 +212,7 @@ func (e *fpEnv) round(f ffmt, x *big.Float, sticky bool) uint64 {
 		switch {
 		case !e.masked(mxUE):
 			e.flags |= mxUE
+			_, inexact = roundSig(sig, sticky, 64-int(f.mant)-1, neg, e.rc)
 		case e.mxcsr&mxFTZ != 0:
 			e.flags |= mxUE | mxPE
 			r, inexact = 0, false
@@ -263,12 +303,9 @@ const (
 // arith computes a op b in format f.
 func (e *fpEnv) arith(f ffmt, op int, a, b uint64) uint64 {
 	if r, ok := e.nan2(f, a, b); ok {
-		// DE is still detected on the other operand (measured).
-		e.operand(f, a, true)
-		e.operand(f, b, true)
-		return r
+		return r // no DE for the other operand
 	}
-	a, b = e.operand(f, a, true), e.operand(f, b, true)
+	a, b, de := e.operands(f, a, b)
 	if op == opFSub {
 		b ^= f.sign()
 		op = opFAdd
@@ -278,9 +315,11 @@ func (e *fpEnv) arith(f ffmt, op int, a, b uint64) uint64 {
 	za, zb := f.isZero(a), f.isZero(b)
 	switch op {
 	case opFAdd:
-		switch {
-		case ia && ib && sa != sb:
+		if ia && ib && sa != sb {
 			return e.invalid(f)
+		}
+		e.flags |= de
+		switch {
 		case ia:
 			return a
 		case ib:
@@ -292,9 +331,11 @@ func (e *fpEnv) arith(f ffmt, op int, a, b uint64) uint64 {
 		z := acc().Add(f.toBig(a), f.toBig(b))
 		return e.result(f, z, e.rc == rcDown)
 	case opFMul:
-		switch {
-		case ia && zb || za && ib:
+		if ia && zb || za && ib {
 			return e.invalid(f)
+		}
+		e.flags |= de
+		switch {
 		case ia || ib:
 			return f.inf() | (a^b)&f.sign()
 		case za || zb:
@@ -305,10 +346,13 @@ func (e *fpEnv) arith(f ffmt, op int, a, b uint64) uint64 {
 		switch {
 		case ia && ib, za && zb:
 			return e.invalid(f)
-		case ia || zb:
-			if zb && !ia {
-				e.flags |= mxZE
-			}
+		case zb && !ia:
+			e.flags |= mxZE // and no DE for a denormal dividend
+			return f.inf() | (a^b)&f.sign()
+		}
+		e.flags |= de
+		switch {
+		case ia:
 			return f.inf() | (a^b)&f.sign()
 		case ib || za:
 			return (a ^ b) & f.sign()
@@ -325,13 +369,15 @@ func (e *fpEnv) sqrt(f ffmt, a uint64) uint64 {
 		}
 		return a | f.quietBit()
 	}
-	a = e.operand(f, a, true)
+	a, de := e.operand(f, a)
 	switch {
 	case f.isZero(a):
 		return a
 	case f.neg(a):
-		return e.invalid(f)
-	case f.isInf(a):
+		return e.invalid(f) // no DE for a negative denormal
+	}
+	e.flags |= de
+	if f.isInf(a) {
 		return a
 	}
 	return e.result(f, sqrt64(f.toBig(a)), false)
@@ -381,7 +427,8 @@ func (e *fpEnv) convert(from, to ffmt, a uint64) uint64 {
 	case from.isInf(a):
 		return sign | to.inf()
 	}
-	a = e.operand(from, a, true)
+	a, de := e.operand(from, a)
+	e.flags |= de
 	if from.isZero(a) {
 		return sign
 	}
@@ -405,7 +452,7 @@ func (e *fpEnv) toInt(f ffmt, a uint64, size int, rc int) uint64 {
 		e.flags |= mxIE
 		return indefinite
 	}
-	a = e.operand(f, a, false)
+	a, _ = e.operand(f, a) // conversions to integers signal no DE
 	if f.isZero(a) {
 		return 0
 	}
@@ -454,7 +501,7 @@ func (e *fpEnv) roundInt(f ffmt, a uint64, rc int, suppressPE bool) uint64 {
 		}
 		return a | f.quietBit()
 	}
-	a = e.operand(f, a, false)
+	a, _ = e.operand(f, a)
 	ex := int(a&f.expMask()>>f.mant) - f.bias()
 	if f.isInf(a) || f.isZero(a) || ex >= int(f.mant) {
 		return a // already integral
@@ -501,11 +548,10 @@ func (e *fpEnv) compare(f ffmt, a, b uint64, signaling bool) int {
 		if signaling || f.isSNaN(a) || f.isSNaN(b) {
 			e.flags |= mxIE
 		}
-		e.operand(f, a, true)
-		e.operand(f, b, true)
-		return cmpUnordered
+		return cmpUnordered // no DE for the other operand
 	}
-	a, b = e.operand(f, a, true), e.operand(f, b, true)
+	a, b, de := e.operands(f, a, b)
+	e.flags |= de
 	if f.isZero(a) && f.isZero(b) {
 		return cmpEqual
 	}
@@ -530,12 +576,12 @@ func (e *fpEnv) compare(f ffmt, a, b uint64, signaling bool) int {
 // DAZ first (measured: min(denormal, 1) with DAZ is +0).
 func (e *fpEnv) minMax(f ffmt, a, b uint64, max bool) uint64 {
 	if f.isNaN(a) || f.isNaN(b) {
-		e.flags |= mxIE
-		e.operand(f, a, true)
-		e.operand(f, b, true)
+		e.flags |= mxIE        // and no DE for the other operand
+		b, _ = e.operand(f, b) // a denormal source still passes through DAZ (measured)
 		return b
 	}
-	a, b = e.operand(f, a, true), e.operand(f, b, true)
+	a, b, de := e.operands(f, a, b)
+	e.flags |= de
 	c := e.compare(f, a, b, false)
 	if max && c == cmpGreater || !max && c == cmpLess {
 		if f.isZero(a) && f.isZero(b) {

@@ -39,15 +39,16 @@ func fpMap(ft ffmt, scalar bool, f fpLaneFn) handler {
 // destination is written. An unmasked pre-computation exception (IE, DE, ZE)
 // in any lane stops the instruction before the post-computation ones are
 // looked at; otherwise every flag of every lane is recorded (SDM Vol. 1
-// 11.5.1 and 11.5.2).
+// 11.5.1 and 11.5.2). The flags of completed steps (fpEnv.step) are
+// recorded either way.
 func (c *CPU) fpCommit(e *fpEnv) {
 	unmasked := ^(e.mxcsr >> 7) & 0x3f
 	if pre := e.flags & mxPre; pre&unmasked != 0 {
-		c.s.MXCSR |= pre
+		c.s.MXCSR |= e.done | pre
 		c.fpFault()
 	}
-	c.s.MXCSR |= e.flags
-	if e.flags&unmasked != 0 {
+	c.s.MXCSR |= e.done | e.flags
+	if (e.done|e.flags)&unmasked != 0 {
 		c.fpFault()
 	}
 }
@@ -267,8 +268,10 @@ func convert(from, to numKind, n int, merge, trunc bool) handler {
 	}
 }
 
-// mxcsrMask is the MXCSR bits this CPU implements (DAZ included), as
-// FXSAVE reports it; setting any other bit is #GP(0).
+// mxcsrMask is the MXCSR bits this CPU implements (DAZ included); setting
+// any other bit is #GP(0). FXSAVE reports the profile's MXCSRMask, which on
+// AMD includes MM (bit 17), a mode the emulator does not model (the amd
+// profile's mxcsr-mm gap).
 const mxcsrMask = 0xffff
 
 func ldmxcsr(c *CPU, in *decoder.Inst) {
@@ -296,9 +299,9 @@ func (c *CPU) fxCheck(in *decoder.Inst) uint64 {
 }
 
 // fxsave stores the 512-byte FXSAVE area (SDM Vol. 1 Table 10-2; with
-// REX.W the FXSAVE64 layout, 64-bit FIP/FDP). It writes only the defined
-// fields: the reserved bytes of each ST slot and bytes 416-511 keep their
-// contents. The selectors (FCS, FDS) are not modelled and store as 0.
+// REX.W the FXSAVE64 layout, 64-bit FIP/FDP). The reserved bytes 10-15 of
+// each ST slot are stored as zeros (as silicon does, measured on AMD; Bochs
+// too); bytes 416-511 keep their contents. The selectors (FCS, FDS) are not modelled and store as 0.
 // Without CR4.OSFXSR, MXCSR and the XMM registers are not saved (the SDM
 // leaves it implementation dependent; this follows QEMU).
 func fxsave(c *CPU, in *decoder.Inst) {
@@ -320,10 +323,11 @@ func fxsave(c *CPU, in *decoder.Inst) {
 	}
 	for i := range x.ST {
 		copy(img[32+16*i:], x.ST[i][:])
+		clear(img[42+16*i : 48+16*i])
 	}
 	if c.s.CR4&arch.CR4OSFXSR != 0 {
 		le.PutUint32(img[24:], c.s.MXCSR)
-		le.PutUint32(img[28:], mxcsrMask)
+		le.PutUint32(img[28:], c.prof.MXCSRMask)
 		for i, v := range c.s.XMM {
 			le.PutUint64(img[160+16*i:], v[0])
 			le.PutUint64(img[168+16*i:], v[1])

@@ -25,11 +25,14 @@ func movnti(c *CPU, in *decoder.Inst) {
 
 // maskmovdqu stores the bytes of the first operand whose byte in the second
 // (the mask) has bit 7 set to DS:rDI (EDI with a 67 prefix; a segment
-// override replaces DS). Bytes with a clear mask bit are not accessed: only
-// the pages of the written bytes are translated, so a masked byte never
-// faults (the SDM allows an implementation to fault on them; this one does
-// not). Every written page is translated before any byte is stored, so a
-// fault writes nothing.
+// override replaces DS). The destination is a 128-bit memory location: with
+// any mask bit set, all 16 bytes are checked as a store would check them,
+// masked bytes too, before any byte is stored, so a fault writes nothing
+// and reports the first unwritable byte (silicon, AMD Zen 5: #PF at rDI or
+// at the second page). With an all-zero mask nothing is written and
+// whether the address still faults is implementation dependent (SDM Vol. 2
+// MASKMOVDQU); here it does not (AMD Zen 5 and Bochs check it all the
+// same).
 func maskmovdqu(c *CPU, in *decoder.Inst) {
 	v, m := c.s.XMM[in.Args[0].Reg], c.s.XMM[in.Args[1].Reg]
 	seg := uint8(arch.DS)
@@ -43,14 +46,12 @@ func maskmovdqu(c *CPU, in *decoder.Inst) {
 	if seg >= arch.FS {
 		a += c.s.Seg[seg].Base
 	}
-	var sel [16]bool
-	for i := range 16 {
-		if sel[i] = lane(m, 1, i)&0x80 != 0; sel[i] {
-			_, _ = c.pageW(a+uint64(i), seg) // faults before anything is stored
-		}
+	if (m[0]|m[1])&0x8080808080808080 == 0 && !c.prof.MaskmovZeroChecks {
+		return // nothing stored, nothing checked (the profile's maskmov-zero rule)
 	}
+	c.probeWrite(a, 16, seg)
 	for i := range 16 {
-		if sel[i] {
+		if lane(m, 1, i)&0x80 != 0 {
 			c.write(a+uint64(i), 1, lane(v, 1, i), seg)
 		}
 	}
@@ -75,10 +76,13 @@ func dotProduct(ft ffmt) handler {
 // included; a denormal intermediate is an operand of the next addition).
 // pairwise sums as the SDM does, (p0+p1)+(p2+p3) for DPPS and p0+p1 for
 // DPPD; otherwise the products are added one by one to +0.0, skipping
-// unselected lanes (QEMU 5's helper_dpps/helper_dppd).
+// unselected lanes (QEMU 5's helper_dpps/helper_dppd). Pairwise, the
+// products, the pair sums and the final sum are steps: an unmasked
+// exception in one ends the instruction there (fpEnv.step).
 func (e *fpEnv) dot(ft ffmt, d, s arch.Vec128, imm uint8, pairwise bool) arch.Vec128 {
 	n := 16 / ft.w
 	var p [4]uint64
+	var r arch.Vec128
 	sum := uint64(0)
 	for i := range n {
 		if imm>>(4+i)&1 != 0 {
@@ -89,12 +93,18 @@ func (e *fpEnv) dot(ft ffmt, d, s arch.Vec128, imm uint8, pairwise bool) arch.Ve
 		}
 	}
 	if pairwise {
+		if e.step() {
+			return r
+		}
 		sum = e.arith(ft, opFAdd, p[0], p[1])
 		if n == 4 {
-			sum = e.arith(ft, opFAdd, sum, e.arith(ft, opFAdd, p[2], p[3]))
+			hi := e.arith(ft, opFAdd, p[2], p[3])
+			if e.step() {
+				return r
+			}
+			sum = e.arith(ft, opFAdd, sum, hi)
 		}
 	}
-	var r arch.Vec128
 	for i := range n {
 		if imm>>i&1 != 0 {
 			setLane(&r, ft.w, i, sum)
@@ -114,5 +124,5 @@ func DotProduct(w int, d, s arch.Vec128, imm uint8, mxcsr uint32, pairwise bool)
 	}
 	e := newFPEnv(mxcsr)
 	r := e.dot(ft, d, s, imm, pairwise)
-	return r, e.flags
+	return r, e.done | e.flags
 }

@@ -149,11 +149,19 @@ func strScas(c *CPU, in *decoder.Inst) {
 func strCmps(c *CPU, in *decoder.Inst) {
 	size := strSize(in)
 	c.strLoop(in, func() bool {
-		// The SDM leaves the order of the two reads open; ES:rDI is read
-		// first, as QEMU does, so a case where both fault reports the same one.
-		y := c.read(c.strReg(in, arch.RDI), int(size), arch.ES)
+		// The SDM leaves the order of the two reads open. ES:rDI is read
+		// first, as QEMU does and as AMD does for CMPS, REPNE CMPS and
+		// REPE CMPSW/D/Q; AMD's REPE CMPSB alone reads DS:rSI first (the
+		// profile's repe-cmpsb-order rule).
 		src, seg := c.strSrc(in)
-		x := c.read(src, int(size), seg)
+		var x, y uint64
+		if size == 1 && in.Rep == decoder.PrefixF3 && c.prof.RepeCmpsbSourceFirst {
+			x = c.read(src, 1, seg)
+			y = c.read(c.strReg(in, arch.RDI), 1, arch.ES)
+		} else {
+			y = c.read(c.strReg(in, arch.RDI), int(size), arch.ES)
+			x = c.read(src, int(size), seg)
+		}
 		c.setLazy(lazySub, size, x, y, x-y)
 		c.strStep(in, arch.RSI, size)
 		c.strStep(in, arch.RDI, size)

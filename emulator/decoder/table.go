@@ -533,7 +533,7 @@ F2 0F 11 r  movsd   Wq,Vx    sse
 0F 12  m    movlps  Vx,Mq    sse
 0F 12  x    movhlps Vx,Ux    sse
 66 0F 12 m  movlpd  Vx,Mq    sse
-F3 0F 12 r  movsldup Vx,Wx   sse
+F3 0F 12 r  movsldup Vx,Wx   sse a16
 F2 0F 12 r  movddup Vx,Wq    sse
 0F 13  m    movlps  Mq,Vx    sse
 66 0F 13 m  movlpd  Mq,Vx    sse
@@ -544,7 +544,7 @@ F2 0F 12 r  movddup Vx,Wq    sse
 0F 16  m    movhps  Vx,Mq    sse
 0F 16  x    movlhps Vx,Ux    sse
 66 0F 16 m  movhpd  Vx,Mq    sse
-F3 0F 16 r  movshdup Vx,Wx   sse
+F3 0F 16 r  movshdup Vx,Wx   sse a16
 0F 17  m    movhps  Mq,Vx    sse
 66 0F 17 m  movhpd  Mq,Vx    sse
 0F 28  r    movaps  Vx,Wx    sse a16

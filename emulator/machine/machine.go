@@ -35,6 +35,9 @@ type Config struct {
 	// The same kernel and script give the same run, instruction for
 	// instruction.
 	Script []byte
+	// CPU is the profile for what the SDM leaves undefined; nil is
+	// cpu.DefaultProfile.
+	CPU *cpu.Profile
 }
 
 // Machine is the whole emulated PC.
@@ -66,6 +69,7 @@ func New(cfg Config) (*Machine, error) {
 		return nil, err
 	}
 	m.script.rest = cfg.Script
+	m.cpu.SetProfile(cfg.CPU)
 	s, err := boot.Load(m.ram, cfg.Kernel, cfg.Initrd, cfg.Cmdline)
 	if err != nil {
 		return nil, err

@@ -17,6 +17,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/twinstep/twinstep/arch"
+	"github.com/twinstep/twinstep/emulator"
 	"github.com/twinstep/twinstep/emulator/cpu"
 	"github.com/twinstep/twinstep/emulator/decoder"
 	"github.com/twinstep/twinstep/engine"
@@ -72,7 +73,7 @@ type Report struct {
 	DecodeError error
 	Mask        engine.Mask // what the comparison with the decider ignored
 	Emu, Oracle engine.Result
-	Native      engine.Result // zero when the checker has no native engine
+	Native      engine.Result // unsupported when the checker has no native engine
 	// Decider names the oracle the emulator was judged by: "native" where
 	// silicon answered, else "unicorn"; "" when neither could.
 	Decider string
@@ -82,6 +83,9 @@ type Report struct {
 	// decided.
 	OracleDiffs []engine.Difference
 	Mistake     string // the known mistake's name
+	// Gap is the ID of the emulator profile's gap (cpu.Gap) that kept
+	// silicon from deciding: a vendor rule the profile does not model.
+	Gap string
 }
 
 // Agreement says which engines agreed: "emulator = native = unicorn",
@@ -98,6 +102,8 @@ func (r *Report) Agreement() string {
 	}
 	s := "emulator" + rel(len(r.Diffs) == 0) + r.Decider
 	switch {
+	case r.Gap != "":
+		s += " (native not judging: profile gap " + r.Gap + ")"
 	case r.Decider == "unicorn" && r.Native.Outcome == engine.Unsupported, r.Decider == "unicorn" && r.Native.Outcome == engine.Failed:
 		s += " (native unable: " + r.Native.Detail + ")"
 	case r.Decider == "native" && (r.Oracle.Outcome == engine.Unsupported || r.Oracle.Outcome == engine.Failed):
@@ -106,6 +112,67 @@ func (r *Report) Agreement() string {
 		s += rel(len(r.OracleDiffs) == 0) + "unicorn"
 	}
 	return s
+}
+
+// Outcomes lists each engine's outcome, marking the decider: "emulator
+// completed; native* exception #PF(0x6); unicorn exception #GP(0x0)".
+func (r *Report) Outcomes() string {
+	return "emulator " + r.Emu.OutcomeString() + "; native" + star(r.Decider == "native") + " " +
+		r.Native.OutcomeString() + "; unicorn" + star(r.Decider == "unicorn") + " " + r.Oracle.OutcomeString()
+}
+
+func star(b bool) string {
+	if b {
+		return "*"
+	}
+	return ""
+}
+
+// Table lists every field on which any two engines differ (outside Mask),
+// one row each: the field, then the emulator's, native's and Unicorn's
+// values; "-" for an engine that did not answer.
+func (r *Report) Table() [][]string {
+	res := [3]*engine.Result{&r.Emu, &r.Native, &r.Oracle}
+	able := func(i int) bool {
+		o := res[i].Outcome
+		return o != engine.Unsupported && o != engine.Failed && o != engine.Unimplemented
+	}
+	vals := map[string]*[3]string{}
+	var order []string
+	for _, p := range [][2]int{{0, 1}, {0, 2}, {2, 1}} {
+		if !able(p[0]) || !able(p[1]) {
+			continue
+		}
+		for _, d := range engine.Compare(res[p[0]], res[p[1]], r.Mask) {
+			v := vals[d.What]
+			if v == nil {
+				v = &[3]string{}
+				vals[d.What] = v
+				order = append(order, d.What)
+			}
+			v[p[0]], v[p[1]] = d.A, d.B
+		}
+	}
+	var rows [][]string
+	for _, f := range order {
+		v := vals[f]
+		for i := range v {
+			switch {
+			case !able(i):
+				v[i] = "-"
+			case v[i] == "":
+				// No difference with the engines it was compared with:
+				// it holds their value.
+				for j := range v {
+					if j != i && able(j) && v[j] != "" {
+						v[i] = v[j]
+					}
+				}
+			}
+		}
+		rows = append(rows, []string{f, v[0], v[1], v[2]})
+	}
+	return rows
 }
 
 // Checker compares the emulator with the oracles.
@@ -118,6 +185,38 @@ type Checker struct {
 	// Exact compares what the SDM leaves undefined too, with silicon: set
 	// it when the emulator runs the host's CPU profile (cpu.HostProfile).
 	Exact bool
+}
+
+// NewChecker compares the emulator with Unicorn (oracle) and, where silicon
+// is non-nil, with the host CPU. With silicon the emulator runs the host's
+// CPU profile (host, from native.Host.Profile; nil where the vendor has
+// none), and a measured profile makes the comparison exact. Unicorn's
+// known mistakes are the caller's (unicorn.KnownMistakes).
+func NewChecker(oracle, silicon engine.Engine, host *cpu.Profile, mistakes []Mistake) *Checker {
+	emu := emulator.NewEngine()
+	k := &Checker{Emu: emu, Oracle: oracle, Mistakes: mistakes}
+	if silicon != nil {
+		k.Native = silicon
+		emu.CPU.SetProfile(host)
+		k.Exact = host != nil && host.Verified()
+	}
+	return k
+}
+
+// Profile is the CPU profile the emulator runs, nil when Emu is not the
+// emulator.
+func (k *Checker) Profile() *cpu.Profile {
+	if e, ok := k.Emu.(*emulator.Engine); ok {
+		return e.CPU.Profile()
+	}
+	return nil
+}
+
+// SetProfile makes the emulator run p (nil: the default).
+func (k *Checker) SetProfile(p *cpu.Profile) {
+	if e, ok := k.Emu.(*emulator.Engine); ok {
+		e.CPU.SetProfile(p)
+	}
 }
 
 // Check runs c on the engines for one instruction.
@@ -137,13 +236,19 @@ func (k *Checker) Check(c Case) (Report, error) {
 	if rep.Oracle, err = engine.Run(k.Oracle, &c.State, c.Mem, 1); err != nil {
 		return rep, err
 	}
+	rep.Native = engine.Result{Outcome: engine.Unsupported, Detail: "no native engine on this host"}
 	if k.Native != nil {
 		if rep.Native, err = engine.Run(k.Native, &c.State, c.Mem, 1); err != nil {
 			return rep, err
 		}
 	}
 	unable := func(r *engine.Result) bool { return r.Outcome == engine.Unsupported || r.Outcome == engine.Failed }
-	if k.Native != nil && !unable(&rep.Native) {
+	if p := k.Profile(); p != nil && k.Native != nil && rep.DecodeError == nil {
+		if g := p.Gap(&in); g != nil {
+			rep.Gap = g.ID
+		}
+	}
+	if k.Native != nil && !unable(&rep.Native) && rep.Gap == "" {
 		rep.Decider = "native"
 		if !k.Exact {
 			rep.Mask = sdm

@@ -17,8 +17,8 @@ import (
 	"github.com/twinstep/twinstep/corpus"
 
 	"github.com/twinstep/twinstep/arch"
-	"github.com/twinstep/twinstep/emulator"
 	. "github.com/twinstep/twinstep/oracles/check"
+	"github.com/twinstep/twinstep/oracles/native/nativetest"
 	"github.com/twinstep/twinstep/oracles/unicorn"
 )
 
@@ -28,15 +28,21 @@ var (
 	oracleErr  error
 )
 
-// checker returns a Checker on the emulator and Unicorn; Unicorn is required
-// (a test that cannot reach the oracle fails, it does not pass).
+// checker returns a Checker on the emulator, Unicorn and, on an x86-64
+// Linux host, the host CPU (the emulator then runs the host's CPU profile).
+// Unicorn is required, and so is the native engine wherever the host can
+// run it (a test that cannot reach an oracle fails, it does not pass).
 func checker(t testing.TB) *Checker {
 	t.Helper()
 	oracleOnce.Do(func() { oracle, oracleErr = unicorn.NewIsolated() })
 	if oracleErr != nil {
 		t.Fatalf("the Unicorn oracle is required: %v", oracleErr)
 	}
-	return &Checker{Emu: emulator.NewEngine(), Oracle: oracle, Mistakes: unicorn.KnownMistakes}
+	k, err := nativetest.Checker(oracle, unicorn.KnownMistakes)
+	if err != nil {
+		t.Fatalf("the native engine: %v", err)
+	}
+	return k
 }
 
 // Every encoding a sweep checks against the oracle is recorded, and a full
@@ -135,8 +141,8 @@ encodings:
 			case Divergence:
 				fails++
 				if fails <= 3 {
-					t.Errorf("%s (seed %d): %s; emulator %s, oracle %s\n  %v", h, cs, rep.Verdict,
-						rep.Emu.OutcomeString(), rep.Oracle.OutcomeString()+" "+rep.Oracle.Detail, rep.Diffs)
+					t.Errorf("%s (seed %d): %s (%s); %s\n  %v", h, cs, rep.Verdict, rep.Agreement(),
+						rep.Outcomes(), rep.Diffs)
 				}
 			case Missing:
 				if tolerateMissing {

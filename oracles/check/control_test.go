@@ -67,8 +67,7 @@ func TestControlPopNullSeg(t *testing.T) {
 				t.Fatal(err)
 			}
 			if rep.Verdict == Divergence || rep.Verdict == Missing {
-				t.Fatalf("%s case %d: %s: emulator %s, oracle %s %v", h, i, rep.Verdict,
-					rep.Emu.OutcomeString(), rep.Oracle.OutcomeString(), rep.Diffs)
+				t.Fatalf("%s case %d: %s (%s); %s %v", h, i, rep.Verdict, rep.Agreement(), rep.Outcomes(), rep.Diffs)
 			}
 		}
 	}

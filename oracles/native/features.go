@@ -21,6 +21,7 @@ type feature struct {
 }
 
 var (
+	fFPU    = feature{"x87 FPU", 1, 0, 3, 0}
 	fSSE3   = feature{"SSE3", 1, 0, 2, 0}
 	fSSSE3  = feature{"SSSE3", 1, 0, 2, 9}
 	fSSE41  = feature{"SSE4.1", 1, 0, 2, 19}
@@ -96,8 +97,13 @@ func modelHas(f feature) bool {
 
 // neededFeature is the feature the instruction needs, if any. SSE4A's
 // encodings are not in the decoder's table (the model has none), so they
-// are found by their bytes.
+// are found by their bytes, and so are the x87 escapes D8-DF (the model
+// has no FPU: the emulator raises #UD for all of them, the reserved
+// aliases silicon runs included).
 func neededFeature(in *decoder.Inst) (feature, bool) {
+	if in.Map == decoder.MapOne && in.Opcode >= 0xd8 && in.Opcode <= 0xdf {
+		return fFPU, true
+	}
 	if in.Form != nil {
 		if decoder.IsVEX(in.Form) {
 			return fAVX, true
@@ -121,6 +127,10 @@ type Host struct {
 	Family, Model, Stepping uint32 // CPUID leaf 1, with the extended fields folded in
 	Name                    string // the brand string, from /proc/cpuinfo
 }
+
+// Profile is the emulator's CPU profile for this processor's vendor, nil
+// when it has none.
+func (h Host) Profile() *cpu.Profile { return cpu.ProfileForVendor(h.Vendor) }
 
 func (h Host) String() string {
 	return fmt.Sprintf("%s (%s family %d model %d stepping %d)", h.Name, h.Vendor, h.Family, h.Model, h.Stepping)

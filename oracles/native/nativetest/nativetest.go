@@ -11,6 +11,7 @@ import (
 
 	"github.com/twinstep/twinstep/engine"
 	"github.com/twinstep/twinstep/internal/kernelbuild"
+	"github.com/twinstep/twinstep/oracles/check"
 	"github.com/twinstep/twinstep/oracles/native"
 )
 
@@ -44,4 +45,18 @@ func Native() (*native.Engine, error) {
 		eng, err = native.New(path)
 	})
 	return eng, err
+}
+
+// Checker is check.NewChecker with the host CPU wherever the host can run
+// the native engine (its profile for the emulator), and Unicorn's
+// checker where it cannot.
+func Checker(oracle engine.Engine, mistakes []check.Mistake) (*check.Checker, error) {
+	nat, err := Native()
+	if err != nil {
+		return nil, err
+	}
+	if nat == nil {
+		return check.NewChecker(oracle, nil, nil, mistakes), nil
+	}
+	return check.NewChecker(oracle, nat, nat.Host().Profile(), mistakes), nil
 }

@@ -1,0 +1,181 @@
+package cpu
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/twinstep/twinstep/emulator/decoder"
+)
+
+// A Profile fixes what the emulator writes where the SDM leaves a choice to
+// the processor: the undefined flags and results of the integer
+// instructions, and the few architectural rules on which Intel and AMD
+// processors differ. Every field is one rule with a stable ID (its tag),
+// used by docs/ARCHITECTURE.md, regression cases (corpus `cpu:` lines) and
+// the host sweep (oracles/check TestProfileOnHost) that measures each rule
+// on silicon.
+//
+// The default profile is Intel, so a run is the same on every host; checks
+// against the host CPU run the emulator with the host's profile
+// (HostProfile) and then compare undefined flags too.
+type Profile struct {
+	Name   string
+	Vendor string // the CPUID vendor string of the processors it models
+	// Measured names the silicon the rules were measured on; empty where
+	// they are not measured yet (see Verified).
+	Measured string
+
+	// MUL/IMUL [mul-flags]: SF, ZF, AF, PF unchanged (true), or SF, ZF and
+	// PF from the low half of the product and AF cleared.
+	MulKeepsFlags bool
+	// DIV/IDIV [div-flags]: SF = ZF = PF = 0 and AF = 1 with CF and OF
+	// unchanged (true), or every flag unchanged.
+	DivSetsFlags bool
+	// SHL/SHR/SAR/SHLD/SHRD with a non-zero count [shift-af]: AF = 1
+	// (true), or AF = 0.
+	ShiftSetsAF bool
+	// SHR and SHRD/SHLD OF at counts above 1 [shift-of]: the count-1
+	// formula applied to the last 1-bit step (true), or to the whole shift
+	// (SHR: MSB of the operand; SHLD/SHRD: whether the sign changed).
+	ShiftOFLastStep bool
+	// 16-bit SHLD/SHRD with a count of 16 or more [dshift16]: the result is
+	// the source rotated by count-16 with CF = OF = 0 above 16 (true); or
+	// the 48-bit concatenation dest:src:dest is shifted (Bochs's model of
+	// Intel).
+	DoubleShift16Rotates bool
+	// LZCNT/TZCNT [cnt-of]: OF unchanged (true) or cleared.
+	CountKeepsOF bool
+	// BSF/BSR with a zero source and a 32-bit destination [bsf-zero]: the
+	// register unchanged, upper half included (true), or written back with
+	// its upper half zeroed like any 32-bit write.
+	ScanZeroKeepsUpper bool
+	// CALL to a non-canonical target [call-noncanonical]: the push is
+	// checked first, so an unwritable stack faults before the #GP (true);
+	// or the #GP comes first (the SDM's pseudocode).
+	CallPushesFirst bool
+	// MOVSXD r16, m16 (66 63) [movsxd16-read]: the source read is 32 bits
+	// wide (true; a dword across a page end faults), or 16 bits.
+	MovsxdReads32 bool
+	// MXCSR_MASK as FXSAVE stores it [mxcsr-mask]: 0xffff, or 0x2ffff on
+	// AMD (MM, the misaligned-exception mask, bit 17).
+	MXCSRMask uint32
+	// MASKMOVDQU with an all-zero mask [maskmov-zero]: the 16 bytes at RDI
+	// are still checked (true; the SDM leaves it implementation dependent),
+	// or nothing is.
+	MaskmovZeroChecks bool
+	// REPE CMPSB [repe-cmpsb-order]: reads DS:rSI before ES:rDI (true,
+	// AMD's fast path: a fault on the source comes first), or ES:rDI first
+	// like every other CMPS form.
+	RepeCmpsbSourceFirst bool
+
+	// Gaps are the vendor's rules this profile does not model: a check
+	// against that vendor's silicon does not judge the emulator on them.
+	Gaps []Gap
+}
+
+// A Gap is a rule of the vendor's processors the emulator does not follow.
+type Gap struct {
+	ID      string
+	Why     string
+	Applies func(in *decoder.Inst) bool
+}
+
+// Gap returns the first gap of the profile that covers in, or nil.
+func (p *Profile) Gap(in *decoder.Inst) *Gap {
+	for i := range p.Gaps {
+		if p.Gaps[i].Applies(in) {
+			return &p.Gaps[i]
+		}
+	}
+	return nil
+}
+
+// amdGaps: measured on AMD, not modelled.
+var amdGaps = []Gap{
+	{ID: "near-branch-66", Why: "AMD honours a 66 prefix on near branches: a 16-bit displacement (a shorter " +
+		"instruction), IP truncated to 16 bits, 2-byte pushes and pops; the decoder follows Intel, which ignores it",
+		Applies: func(in *decoder.Inst) bool {
+			if !in.Prefix66 || in.Form == nil {
+				return false
+			}
+			switch in.Form.Mnemonic {
+			case "jmp", "call", "ret", "loop", "loope", "loopne", "jrcxz":
+				return true
+			}
+			return in.Form.Args == "J" || strings.HasPrefix(in.Form.Mnemonic, "j")
+		}},
+	{ID: "mxcsr-mm", Why: "AMD implements MXCSR.MM (bit 17, MXCSR_MASK 0x2ffff): LDMXCSR and FXRSTOR accept it " +
+		"and it allows misaligned SSE operands; the emulator rejects the bit (#GP) and has no such mode",
+		Applies: func(in *decoder.Inst) bool {
+			return in.Form != nil && (in.Form.Mnemonic == "ldmxcsr" || in.Form.Mnemonic == "fxrstor")
+		}},
+	{ID: "rcp-table", Why: "RCPPS/RCPSS/RSQRTPS/RSQRTSS return AMD's own approximations (the SDM bounds only " +
+		"the relative error, 1.5 * 2^-12); the emulator computes Intel's",
+		Applies: func(in *decoder.Inst) bool {
+			if in.Form == nil {
+				return false
+			}
+			switch in.Form.Mnemonic {
+			case "rcpps", "rcpss", "rsqrtps", "rsqrtss":
+				return true
+			}
+			return false
+		}},
+}
+
+// Profiles are the CPU profiles by name.
+var Profiles = map[string]*Profile{
+	"intel": {Name: "intel", Vendor: "GenuineIntel", MXCSRMask: 0xffff},
+	"amd": {Name: "amd", Vendor: "AuthenticAMD",
+		Measured:      "AMD EPYC, family 0x19 (Zen 4) model 0x11, 2026-12-03",
+		MulKeepsFlags: true, DivSetsFlags: true, ShiftSetsAF: true, ShiftOFLastStep: true,
+		DoubleShift16Rotates: true, CountKeepsOF: true, ScanZeroKeepsUpper: true, CallPushesFirst: true, MovsxdReads32: true,
+		MXCSRMask: 0x2ffff, MaskmovZeroChecks: true, RepeCmpsbSourceFirst: true,
+		Gaps: amdGaps},
+}
+
+// DefaultProfile is what the emulator runs when nobody chooses.
+var DefaultProfile = Profiles["intel"]
+
+// Verified reports whether every rule was measured on the vendor's silicon.
+func (p *Profile) Verified() bool { return p.Measured != "" }
+
+// ProfileNames lists the profiles, sorted.
+func ProfileNames() []string {
+	var n []string
+	for k := range Profiles {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}
+
+// ProfileByName returns the named profile or an error listing the choices.
+func ProfileByName(name string) (*Profile, error) {
+	if p, ok := Profiles[name]; ok {
+		return p, nil
+	}
+	return nil, fmt.Errorf("unknown CPU profile %q (want %s)", name, strings.Join(ProfileNames(), " or "))
+}
+
+// ProfileForVendor returns the profile of a CPUID vendor string, or nil.
+func ProfileForVendor(vendor string) *Profile {
+	for _, n := range ProfileNames() {
+		if Profiles[n].Vendor == vendor {
+			return Profiles[n]
+		}
+	}
+	return nil
+}
+
+// SetProfile chooses the rules the CPU follows; nil is DefaultProfile.
+func (c *CPU) SetProfile(p *Profile) {
+	if p == nil {
+		p = DefaultProfile
+	}
+	c.prof = p
+}
+
+// Profile returns the rules the CPU follows.
+func (c *CPU) Profile() *Profile { return c.prof }
