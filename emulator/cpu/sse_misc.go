@@ -24,35 +24,46 @@ func movnti(c *CPU, in *decoder.Inst) {
 }
 
 // maskmovdqu stores the bytes of the first operand whose byte in the second
-// (the mask) has bit 7 set to DS:rDI (EDI with a 67 prefix; a segment
-// override replaces DS). The destination is a 128-bit memory location: with
-// any mask bit set, all 16 bytes are checked as a store would check them,
-// masked bytes too, before any byte is stored, so a fault writes nothing
-// and reports the first unwritable byte (silicon, AMD Zen 5: #PF at rDI or
-// at the second page). With an all-zero mask nothing is written and
-// whether the address still faults is implementation dependent (SDM Vol. 2
-// MASKMOVDQU); here it does not (AMD Zen 5 and Bochs check it all the
-// same).
+// (the mask) has bit 7 set to DS:rDI (a segment override replaces DS). The
+// destination is a 128-bit memory location: all 16 bytes are checked as a
+// store would check them, masked bytes too, before any byte is stored, so a
+// fault writes nothing and reports the first unwritable byte (silicon, AMD:
+// #PF at rDI or at the second page). With a 67 prefix the offsets are
+// EDI+i, wrapping at 4 GiB. With an
+// all-zero mask whether the address is still checked is implementation
+// dependent (SDM Vol. 2 MASKMOVDQU): the profile's maskmov-zero rule.
 func maskmovdqu(c *CPU, in *decoder.Inst) {
 	v, m := c.s.XMM[in.Args[0].Reg], c.s.XMM[in.Args[1].Reg]
 	seg := uint8(arch.DS)
 	if in.SegOverride {
 		seg = in.Mem.Seg
 	}
-	a := c.s.GPR[arch.RDI]
-	if in.AddrSize == 4 {
-		a &= 0xffffffff
-	}
-	if seg >= arch.FS {
-		a += c.s.Seg[seg].Base
-	}
 	if (m[0]|m[1])&0x8080808080808080 == 0 && !c.prof.MaskmovZeroChecks {
-		return // nothing stored, nothing checked (the profile's maskmov-zero rule)
+		return
 	}
-	c.probeWrite(a, 16, seg)
+	addr := func(i int) uint64 {
+		o := c.s.GPR[arch.RDI] + uint64(i)
+		if in.AddrSize == 4 {
+			o &= 0xffffffff
+		}
+		if seg >= arch.FS {
+			o += c.s.Seg[seg].Base
+		}
+		return o
+	}
+	// Silicon checks the 16 bytes from the start linearly, then stores at
+	// the wrapped offsets, which are checked too before any byte is stored
+	// (AMD: EDI = 0xfffffffe faults at 0x100000000; with that page mapped,
+	// at 0).
+	c.probeWrite(addr(0), 16, seg)
+	for i := 1; i < 16; i++ {
+		if addr(i)&0xfff == 0 {
+			c.probeWrite(addr(i), 1, seg)
+		}
+	}
 	for i := range 16 {
 		if lane(m, 1, i)&0x80 != 0 {
-			c.write(a+uint64(i), 1, lane(v, 1, i), seg)
+			c.write(addr(i), 1, lane(v, 1, i), seg)
 		}
 	}
 }

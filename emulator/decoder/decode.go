@@ -246,6 +246,12 @@ prefixes:
 	default:
 		in.OpSize = 4
 	}
+	if f.Attr&AttrModReg != 0 {
+		// MOV to and from CR and DR: "the 2 bits in the mod field are
+		// ignored" (SDM Vol. 2 MOV, Control/Debug Registers); silicon
+		// fetches no SIB or displacement.
+		modrm |= 0xc0
+	}
 	mod := modrm >> 6
 	if hasModRM && mod != 3 {
 		decodeMem(&r, &in, modrm, rex, seg)

@@ -59,6 +59,11 @@ func TestDecodeLengthAndForm(t *testing.T) {
 		{"f0480fc70e", 5, "cmpxchg8b", 8},
 		{"40 88 e0", 3, "mov Eb,Gb", 4},
 		{"4840 90", 3, "nop", 4}, // the first REX is dropped... both are REX: the last one counts
+		// Found by the silicon length sweep (oracles/x86asm TestSweepSilicon):
+		// MOV CR/DR ignore ModRM.mod, so no SIB or displacement follows.
+		{"0f2005", 3, "mov Rq,Cq", 4},
+		{"0f2304", 3, "mov Dq,Rq", 4},
+		{"440f2245", 4, "mov Cq,Rq", 4},
 		// Regressions found by the x86asm length sweep (oracles/x86asm).
 		{"66c7f8 3412", 5, "xbegin", 2},   // 66 makes XBEGIN rel16
 		{"c7f8 78563412", 6, "xbegin", 4}, // rel32 without it

@@ -48,10 +48,11 @@ const (
 	AttrSSE
 	AttrRep
 	AttrAlign16
+	AttrModReg
 )
 
 var attrNames = map[string]Attr{"lock": AttrLock, "d64": AttrD64, "f64": AttrF64, "sse": AttrSSE,
-	"rep": AttrRep, "a16": AttrAlign16}
+	"rep": AttrRep, "a16": AttrAlign16, "modreg": AttrModReg}
 
 // Form is one instruction form of the opcode table.
 type Form struct {

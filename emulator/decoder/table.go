@@ -16,7 +16,8 @@ package decoder
 // prefixes select the form: a prefix with no form of its own is #UD, and 66
 // is not an operand-size prefix), rep (F3/F2 are REP prefixes), a16 (the
 // memory operand is aligned to 16 bytes or #GP), nox (a ModRM whose mod is 3
-// has no register form and is #UD).
+// has no register form and is #UD), modreg (the ModRM's mod field is
+// ignored: rm always names a register, with no SIB or displacement).
 const opcodeTable = `
 00     r    add     Eb,Gb    lock
 01     r    add     Ev,Gv    lock
@@ -398,10 +399,10 @@ FF     /6   push    Ev       d64
 F3 0F 1E x/7.2 endbr64 -
 F3 0F 1E x/7.3 endbr32 -
 0F 1F  r    nop     Ev
-0F 20  r    mov     Rq,Cq
-0F 21  r    mov     Rq,Dq
-0F 22  r    mov     Cq,Rq
-0F 23  r    mov     Dq,Rq
+0F 20  r    mov     Rq,Cq    modreg
+0F 21  r    mov     Rq,Dq    modreg
+0F 22  r    mov     Cq,Rq    modreg
+0F 23  r    mov     Dq,Rq    modreg
 0F 30  -    wrmsr   -
 0F 31  -    rdtsc   -
 0F 32  -    rdmsr   -

@@ -112,7 +112,11 @@ func declined(s *arch.State, format string, a ...any) *engine.Result {
 }
 
 // plan decides how the helper runs j, or why it cannot (a result).
-func (e *Engine) plan(j job) (record, *engine.Result) {
+func (e *Engine) plan(j job) (record, *engine.Result) { return e.planFor(j, false) }
+
+// planFor is plan; a length probe (lengths.go) asks only where silicon
+// stops fetching, so only the safety declines apply to it.
+func (e *Engine) planFor(j job, probe bool) (record, *engine.Result) {
 	s := j.state
 	var rec record
 	if j.n != 1 {
@@ -148,7 +152,7 @@ func (e *Engine) plan(j job) (record, *engine.Result) {
 		return rec, nil
 	}
 	in, derr := decoder.Decode(code)
-	if r := e.checkInstruction(s, &in, derr, code); r != "" {
+	if r := e.checkInstruction(s, &in, derr, code); r != "" && !probe {
 		return rec, declined(s, "%s", r)
 	}
 	for _, v := range s.GPR {
@@ -163,6 +167,12 @@ func (e *Engine) plan(j job) (record, *engine.Result) {
 				return rec, declined(s, "the operand at %#x is in the helper's window", ea)
 			}
 		}
+	}
+	if probe {
+		// Single-stepped whatever it is, and the selectors reset after it
+		// in case it loaded one.
+		rec.flags = modeStep | flagSegs
+		return rec, nil
 	}
 
 	// MODE_FAST when both decoders agree on the length, neither calls it a

@@ -43,6 +43,17 @@ var KnownMistakes = []Mistake{
 		Match: func(c *Case) bool { return !c.TheirOK && c.Ours != nil && c.Enc.MisplacedREX },
 	},
 	{
+		Name: "mov-cr-mod", Example: "0f200500000000", TheirLen: 7, OurLen: 3,
+		X86asm: "MOV to/from CR and DR with ModRM.mod != 11 reads a SIB byte and a displacement",
+		Right:  "the mod field is ignored: always a register, 3 bytes after the prefixes",
+		Why: "SDM Vol. 2B MOV (Control Registers, Debug Registers): 'the 2 bits in the mod field are " +
+			"ignored'. Found by the silicon length sweep (oracles/x86asm TestSweepSilicon) on the host.",
+		Match: func(c *Case) bool {
+			return c.Ours != nil && c.Ours.Form.Attr&decoder.AttrModReg != 0 && c.Enc.ModRM>>6 != 3 &&
+				c.TheirOK && c.TheirLen > int(c.Ours.Len)
+		},
+	},
+	{
 		Name: "hint-nop", Example: "0f1900", TheirLen: 0, OurLen: 3,
 		X86asm: "unrecognized: 0F 19-0F 1E, 0F 1F /1-/7, and 0F 18 outside the /0-/3 memory prefetches",
 		Right:  "a NOP Ev: ModRM and displacement, nothing else",
