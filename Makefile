@@ -54,11 +54,14 @@ fuzz: deps
 
 # Emulator speed: the kernel's boot and self-tests (paging, interrupts,
 # user processes) and the boot to cmd.exe's prompt, then a CPU-bound loop,
-# then the Unicorn oracle's cost, then lockstep replay (instructions/s).
-bench: deps
+# then the Unicorn oracle's cost, the native engine's (cases/s on the host
+# CPU, one case per round trip and in batches; length probes/s), then
+# lockstep replay (instructions/s).
+bench: deps native
 	$(GO) test -pgo=$(PGO) -run XXX -bench Boot -benchtime 20x -count 3 ./kernel
 	$(GO) test -pgo=$(PGO) -run XXX -bench MIPS -benchtime 5000000x -count 3 ./emulator
 	$(GO) test -run XXX -bench . -benchtime 3000x ./oracles/unicorn
+	$(GO) test -run XXX -bench . -benchtime 2s -count 3 ./oracles/native
 	$(GO) test -run XXX -bench Replay -benchtime 2x ./lockstep
 
 # The profile merges the kernel boots (self-tests, cmd.exe) and the
