@@ -7,6 +7,7 @@ require (
 	github.com/olekukonko/tablewriter v1.1.5
 	github.com/unicorn-engine/unicorn v0.0.0-20221101153654-241a391cecac
 	golang.org/x/arch v0.32.0
+	golang.org/x/sys v0.30.0
 	golang.org/x/term v0.29.0
 )
 
@@ -21,5 +22,4 @@ require (
 	github.com/olekukonko/cat v0.0.0-20250911104152-50322a0618f6 // indirect
 	github.com/olekukonko/errors v1.2.0 // indirect
 	github.com/olekukonko/ll v0.1.6 // indirect
-	golang.org/x/sys v0.30.0 // indirect
 )

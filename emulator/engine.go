@@ -96,6 +96,10 @@ func NewReplayer(disabled []string) *Replayer {
 	return r
 }
 
+// SetProfile makes the replayer follow CPU profile p (nil: the default),
+// as the recording did.
+func (r *Replayer) SetProfile(p *cpu.Profile) { r.cpu.SetProfile(p) }
+
 // Name implements engine.Replayer.
 func (r *Replayer) Name() string { return "emulator" }
 

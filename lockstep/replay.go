@@ -2,7 +2,9 @@
 // emulator and on the Unicorn oracle, from the state and memory the
 // recording gives each instruction, and classifies every instruction:
 // match, divergence, missing in the emulator, oracle unable, or known oracle
-// mistake. The result is a Report, which package reports renders.
+// mistake. Where this host can, a sample of the ring-3 instructions also
+// runs on the host CPU (oracles/native), which judges the emulator's result
+// (see silicon.go). The result is a Report, which package reports renders.
 package lockstep
 
 import (
@@ -19,6 +21,7 @@ import (
 	"github.com/twinstep/twinstep/emulator/decoder"
 	"github.com/twinstep/twinstep/engine"
 	"github.com/twinstep/twinstep/oracles/check"
+	"github.com/twinstep/twinstep/oracles/native"
 	"github.com/twinstep/twinstep/oracles/unicorn"
 	"github.com/twinstep/twinstep/traces"
 )
@@ -30,13 +33,22 @@ type Options struct {
 	Workers int
 	// Progress, if set, is called after each chunk (never concurrently).
 	Progress func(Progress)
+	// Native says whether the host CPU checks ring-3 instructions too; the
+	// zero value, NativeAuto, uses it where this host can run it.
+	Native NativeMode
+	// NativeFirst and NativeEvery choose the ring-3 instructions silicon
+	// checks: in each chunk the first NativeFirst of every instruction form,
+	// and every instruction whose number is a multiple of NativeEvery. 0
+	// means DefaultNativeFirst or DefaultNativeEvery; NativeEvery 1 checks
+	// every ring-3 instruction, a negative NativeFirst none by form.
+	NativeFirst, NativeEvery int
 }
 
 // Progress is how far a replay has got.
 type Progress struct {
 	Chunks, TotalChunks int
 	Instructions        uint64
-	Divergent, Missing  uint64
+	Divergent, Missing  uint64 // Divergent includes disagreements with silicon
 	Elapsed             time.Duration
 }
 
@@ -49,14 +61,18 @@ func Replay(t *traces.Trace, path string, opt Options) (*Report, error) {
 		workers = runtime.NumCPU()
 	}
 	workers = max(1, min(workers, t.Chunks()))
+	nats, sil, err := startSilicon(opt, workers)
+	if err != nil {
+		return nil, err
+	}
 	jobs := make(chan int)
 	results := make(chan *partial)
 	var wg sync.WaitGroup
-	for range workers {
+	for k := range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w, err := newWorker(t, path)
+			w, err := newWorker(t, path, nats[k], sil)
 			for i := range jobs {
 				if err != nil {
 					results <- &partial{chunk: i, err: err}
@@ -88,7 +104,7 @@ func Replay(t *traces.Trace, path string, opt Options) (*Report, error) {
 		}
 		prog.Chunks++
 		prog.Instructions += p.instructions
-		prog.Divergent += p.counts.Divergent
+		prog.Divergent += p.counts.Divergent + p.silicon.Disagreed
 		prog.Missing += p.counts.Missing
 		prog.Elapsed = time.Since(start)
 		if opt.Progress != nil {
@@ -97,6 +113,7 @@ func Replay(t *traces.Trace, path string, opt Options) (*Report, error) {
 	}
 	rep := merge(t, path, parts)
 	rep.Elapsed, rep.Workers = time.Since(start), workers
+	rep.Silicon.Host, rep.Silicon.Off, rep.Silicon.First, rep.Silicon.Every = sil.Host, sil.Off, sil.First, sil.Every
 	if firstErr != nil {
 		return rep, firstErr
 	}
@@ -111,6 +128,8 @@ type partial struct {
 	instructions uint64
 	events       uint64
 	counts       Counts
+	checked      Checked
+	silicon      Silicon           // the counts only
 	groups       map[string]*Group // by class and key
 	forms        map[string]*Form
 	byID         []*Form // forms by decoder form ID: the same entries, found without hashing
@@ -141,8 +160,11 @@ type worker struct {
 	emu      *emulator.Replayer
 	orc      *unicorn.Session
 	mistakes []check.Mistake
-	recent   []line // the instructions before the current one
-	pending  []*Occurrence
+	// hist is the chunk's instructions so far, in order: the lines around
+	// an occurrence, also for one found after more instructions ran (a
+	// silicon batch).
+	hist []line
+	sil  *siliconWorker // nil: no silicon
 
 	in                     decoder.Inst
 	emuRes, orcRes, recRes engine.Result
@@ -170,17 +192,36 @@ const (
 	linesAfter  = 3
 )
 
-func newWorker(t *traces.Trace, path string) (*worker, error) {
+// newWorker makes a worker; it owns nat (nil: no silicon) from now on.
+func newWorker(t *traces.Trace, path string, nat *native.Engine, sil Silicon) (*worker, error) {
 	orc, err := unicorn.NewSession()
 	if err != nil {
+		if nat != nil {
+			nat.Close()
+		}
 		return nil, err
 	}
-	return &worker{t: t, path: path, emu: emulator.NewReplayer(t.Meta.Disabled), orc: orc, mistakes: unicorn.KnownMistakes}, nil
+	w := &worker{t: t, path: path, emu: emulator.NewReplayer(t.Meta.Disabled), orc: orc, mistakes: unicorn.KnownMistakes}
+	if t.Meta.CPU != "" {
+		p, err := cpu.ProfileByName(t.Meta.CPU)
+		if err != nil {
+			w.close()
+			return nil, fmt.Errorf("the trace was recorded with %w", err)
+		}
+		w.emu.SetProfile(p)
+	}
+	if nat != nil {
+		w.sil = newSiliconWorker(nat, sil)
+	}
+	return w, nil
 }
 
 func (w *worker) close() {
 	w.orc.Close()
 	w.emu.Close()
+	if w.sil != nil {
+		w.sil.nat.Close()
+	}
 }
 
 func (w *worker) chunk(i int) *partial {
@@ -195,16 +236,23 @@ func (w *worker) chunk(i int) *partial {
 		p.err = err
 		return p
 	}
-	w.recent, w.pending, w.batch = w.recent[:0], nil, w.batch[:0]
+	w.hist, w.batch = w.hist[:0], w.batch[:0]
+	if w.sil != nil {
+		w.sil.startChunk()
+	}
 	restarts := w.orc.Restarts
 	err = w.steps(d, p)
 	if err == nil {
 		err = w.flush(p)
 	}
+	if err == nil && w.sil != nil {
+		err = w.siliconFlush(p)
+	}
 	if err != nil && p.err == nil {
 		p.err = err
 	}
 	p.restarts = w.orc.Restarts - restarts
+	w.linesAfter(p)
 	return p
 }
 
@@ -426,12 +474,28 @@ func (w *worker) instruction(s *traces.Step, p *partial, orc *engine.Result) (st
 	f := p.form(&in, decoded, s.Code)
 	formKey, mnemonic := f.Form, f.Mnemonic
 	f.Count++
-	w.fillPending(s)
-	defer w.remember(s)
+	w.hist = append(w.hist, lineOf(s))
+	pos := len(w.hist) - 1
+	// Whether silicon checks this one (ring 3, in the sample), and why not
+	// where the trace itself keeps it from doing so.
+	formID := -1
+	if decoded {
+		formID = in.Form.ID
+	}
+	if s.Pre.CPL == 3 {
+		p.silicon.Ring3++
+	}
+	toSilicon, siliconWhy := w.sil != nil && w.sil.chosen(s, formID, f, p), ""
+	if toSilicon {
+		siliconWhy = siliconReason(s)
+	}
 
 	if s.ByOracle {
 		p.counts.Missing++
-		w.group(p, ClassMissing, mnemonic, s, func(g *Group) { g.Form = formKey }, nil)
+		w.group(p, ClassMissing, mnemonic, pos, func(g *Group) { g.Form = formKey }, nil)
+		if toSilicon {
+			w.siliconUnable(p, pos, "the emulator lacks it (the recording has Unicorn's result): nothing to compare", "")
+		}
 		return false, nil
 	}
 	reason := unableReason(s, &in, decoded)
@@ -445,10 +509,29 @@ func (w *worker) instruction(s *traces.Step, p *partial, orc *engine.Result) (st
 			reason = "it lies in the range the oracle keeps for itself"
 		}
 	}
+	var mask engine.Mask
+	if decoded {
+		mask = cpu.Undefined(&in, &s.Pre)
+	}
 	if reason != "" {
 		p.counts.OracleUnable++
 		f.Recorded++
-		w.group(p, ClassUnable, reason, s, func(*Group) {}, nil)
+		w.group(p, ClassUnable, reason, pos, func(*Group) {}, nil)
+		if toSilicon {
+			// Unicorn cannot run it, the emulator and silicon may.
+			if siliconWhy != "" {
+				w.siliconUnable(p, pos, siliconWhy, "")
+				return false, nil
+			}
+			if err := supply(w.emu, s); err != nil {
+				return false, err
+			}
+			if w.emuRes, err = w.emu.Exec(&s.Pre); err != nil {
+				return false, err
+			}
+			w.recRes = recorded(s)
+			return false, w.siliconAdd(p, s, pos, formID, f, mask, &w.recRes, &w.emuRes, nil)
+		}
 		return false, nil
 	}
 	// The results live in the worker: as locals they would escape (the
@@ -463,10 +546,6 @@ func (w *worker) instruction(s *traces.Step, p *partial, orc *engine.Result) (st
 	emu := &w.emuRes
 	w.recRes = recorded(s)
 	rec := &w.recRes
-	var mask engine.Mask
-	if decoded {
-		mask = cpu.Undefined(&in, &s.Pre)
-	}
 	var dRO []engine.Difference
 	if orc != nil {
 		orc.Writes = mergeWrites(orc.Writes)
@@ -489,14 +568,29 @@ func (w *worker) instruction(s *traces.Step, p *partial, orc *engine.Result) (st
 	if orc.Outcome == engine.Unsupported {
 		p.counts.OracleUnable++
 		f.Recorded++
-		w.group(p, ClassUnable, "Unicorn cannot run it: "+orc.Detail, s, func(*Group) {}, nil)
-		return stretchOK, nil
+		w.group(p, ClassUnable, "Unicorn cannot run it: "+orc.Detail, pos, func(*Group) {}, nil)
+		orc = nil
+	} else {
+		f.Oracle++
+		p.checked.Unicorn++
 	}
-	f.Oracle++
 	emu.Writes = mergeWrites(emu.Writes)
 	emuP := emu
 	if emu.Outcome == engine.Unimplemented {
 		emuP = nil // a flat CPU cannot run this system instruction: the recording speaks for the emulator
+	}
+	if toSilicon {
+		if siliconWhy != "" {
+			w.siliconUnable(p, pos, siliconWhy, "")
+		} else if err := w.siliconAdd(p, s, pos, formID, f, mask, rec, emu, orc); err != nil {
+			return false, err
+		}
+	}
+	if orc == nil {
+		return stretchOK, nil
+	}
+	if emuP != nil {
+		p.checked.Recording++
 	}
 	w.in = in
 	v := compare(&w.in, decoded, &s.Pre, rec, emuP, orc, mask, dRO, s, w.mistakes)
@@ -505,14 +599,14 @@ func (w *worker) instruction(s *traces.Step, p *partial, orc *engine.Result) (st
 		p.counts.Match++
 	case ClassMistake:
 		p.counts.Mistake++
-		w.group(p, ClassMistake, v.mistake, s, func(g *Group) { g.Detail = mistakeWhy(v.mistake) }, nil)
+		w.group(p, ClassMistake, v.mistake, pos, func(g *Group) { g.Detail = mistakeWhy(v.mistake) }, nil)
 	case ClassDivergent:
 		p.counts.Divergent++
 		key := formKey + "|" + v.who + "|" + strings.Join(v.fields, ",")
-		w.group(p, ClassDivergent, key, s, func(g *Group) {
+		w.group(p, ClassDivergent, key, pos, func(g *Group) {
 			g.Form, g.Who, g.Fields = formKey, v.who, v.fields
 		}, func(o *Occurrence) {
-			o.States = stateTable(&s.Pre, rec, emuP, orc)
+			o.States = stateTable(&s.Pre, rec, emuP, orc, nil)
 			o.Diffs = v.diffs
 		})
 	}
@@ -538,76 +632,67 @@ func supply(e engine.Replayer, s *traces.Step) error {
 	return nil
 }
 
-// group counts s in its group, creating the group (and its first
-// occurrence) the first time.
-func (w *worker) group(p *partial, c Class, key string, s *traces.Step, init func(*Group), detail func(*Occurrence)) {
+// group counts the instruction at w.hist[pos] in its group, creating the
+// group (and its first occurrence) the first time.
+func (w *worker) group(p *partial, c Class, key string, pos int, init func(*Group), detail func(*Occurrence)) {
 	id := fmt.Sprintf("%d|%s", c, key)
 	g := p.groups[id]
 	if g == nil {
-		g = &Group{Key: key, First: w.occurrence(s)}
+		g = &Group{Key: key, First: w.occurrence(pos)}
 		init(g)
 		if detail != nil {
 			detail(&g.First)
 		}
-		g.Repro = fmt.Sprintf("twinstep lockstep %s --case %d --name NAME", w.path, s.Index)
+		g.Repro = fmt.Sprintf("twinstep lockstep %s --case %d --name NAME", w.path, g.First.Index)
 		p.groups[id] = g
-		w.pending = append(w.pending, &g.First)
 	}
 	g.Count++
 }
 
-// occurrence describes s, with the instructions before it.
-func (w *worker) occurrence(s *traces.Step) Occurrence {
-	sym := w.t.Meta.Symbols.Symbolize(s.Pre.RIP, s.Pre.CR3, s.Index)
-	o := Occurrence{Index: s.Index, RIP: s.Pre.RIP, Symbol: sym, Bytes: append([]byte(nil), s.Code...),
-		Text: disassemble(s.Code, s.Pre.RIP)}
-	for _, l := range w.recent {
-		o.Around = append(o.Around, w.line(l, false))
+// occurrence describes the instruction at w.hist[pos], with the ones
+// before it; linesAfter adds those after it when the chunk is done.
+func (w *worker) occurrence(pos int) Occurrence {
+	l := &w.hist[pos]
+	code := append([]byte(nil), l.code[:l.n]...)
+	o := Occurrence{Index: l.index, RIP: l.rip, Symbol: w.t.Meta.Symbols.Symbolize(l.rip, l.cr3, l.index), Bytes: code,
+		Text: disassemble(code, l.rip)}
+	for i := max(pos-linesBefore, 0); i < pos; i++ {
+		o.Around = append(o.Around, w.line(&w.hist[i], false))
 	}
-	o.Around = append(o.Around, w.line(lineOf(s), true))
+	o.Around = append(o.Around, w.line(l, true))
 	return o
 }
 
-func (w *worker) line(l line, current bool) Line {
+func (w *worker) line(l *line, current bool) Line {
 	code := append([]byte(nil), l.code[:l.n]...)
 	return Line{Index: l.index, RIP: l.rip, Symbol: w.t.Meta.Symbols.Symbolize(l.rip, l.cr3, l.index),
 		Bytes: code, Text: disassemble(code, l.rip), Current: current}
 }
 
-// remember keeps s as one of the instructions before the next.
-func (w *worker) remember(s *traces.Step) {
-	l := lineOf(s)
-	if len(w.recent) == linesBefore {
-		copy(w.recent, w.recent[1:])
-		w.recent[len(w.recent)-1] = l
-		return
-	}
-	w.recent = append(w.recent, l)
-}
-
-// fillPending adds s to the lines after occurrences still short of them.
-func (w *worker) fillPending(s *traces.Step) {
-	keep := w.pending[:0]
-	for _, o := range w.pending {
-		if o.Index == s.Index {
-			keep = append(keep, o)
+// linesAfter gives the first occurrence of every group the chunk found the
+// instructions after it, as far as the chunk goes.
+func (w *worker) linesAfter(p *partial) {
+	for _, g := range p.groups {
+		pos := w.position(g.First.Index)
+		if pos < 0 {
 			continue
 		}
-		o.Around = append(o.Around, w.line(lineOf(s), false))
-		if uint64(len(o.Around)) < uint64(linesAfter)+1+countBefore(o) {
-			keep = append(keep, o)
+		for i := pos + 1; i < min(pos+1+linesAfter, len(w.hist)); i++ {
+			g.First.Around = append(g.First.Around, w.line(&w.hist[i], false))
 		}
 	}
-	w.pending = keep
 }
 
-func countBefore(o *Occurrence) uint64 {
-	for i, l := range o.Around {
-		if l.Current {
-			return uint64(i)
-		}
+// position is where instruction index is in w.hist, or -1.
+func (w *worker) position(index uint64) int {
+	if len(w.hist) == 0 || index < w.hist[0].index {
+		return -1
 	}
-	return 0
+	// The chunk's instructions are numbered consecutively.
+	if i := index - w.hist[0].index; i < uint64(len(w.hist)) && w.hist[i].index == index {
+		return int(i)
+	}
+	return -1
 }
 
 func mistakeWhy(name string) string {
@@ -619,36 +704,37 @@ func mistakeWhy(name string) string {
 	return ""
 }
 
-// stateTable lists every compared field in which the pre-state, the
-// recording, the emulator and the oracle do not all agree, then the
-// outcome and memory rows.
-func stateTable(pre *arch.State, rec, emu, orc *engine.Result) []StateRow {
+// stateTable lists every compared field in which the pre-state and the
+// results present (emu, orc and nat may be nil: that engine did not answer)
+// do not all agree, then the outcome and memory rows.
+func stateTable(pre *arch.State, rec, emu, orc, nat *engine.Result) []StateRow {
 	offs := arch.FieldOffsets()
 	val := func(st *arch.State, i int, w int) string { return arch.FieldHex(arch.Raw(st)[offs[i] : offs[i]+w]) }
 	var rows []StateRow
+	row := func(r StateRow, get func(*engine.Result) string) StateRow {
+		r.Recorded = get(rec)
+		for _, c := range []struct {
+			res *engine.Result
+			to  *string
+		}{{emu, &r.Emulator}, {orc, &r.Oracle}, {nat, &r.Native}} {
+			if c.res != nil {
+				*c.to = get(c.res)
+				r.Differs = r.Differs || *c.to != r.Recorded
+			}
+		}
+		return r
+	}
 	for i, f := range arch.Fields() {
 		if !engine.Compared(f.Name) {
 			continue
 		}
-		r := StateRow{Field: f.Name, Pre: val(pre, i, f.Width), Recorded: val(&rec.State, i, f.Width), Oracle: val(&orc.State, i, f.Width)}
-		if emu != nil {
-			r.Emulator = val(&emu.State, i, f.Width)
-		}
-		r.Differs = r.Recorded != r.Oracle || emu != nil && r.Emulator != r.Recorded
+		r := row(StateRow{Field: f.Name, Pre: val(pre, i, f.Width)}, func(e *engine.Result) string { return val(&e.State, i, f.Width) })
 		if r.Differs || r.Pre != r.Recorded {
 			rows = append(rows, r)
 		}
 	}
-	row := func(name string, get func(*engine.Result) string) {
-		r := StateRow{Field: name, Recorded: get(rec), Oracle: get(orc)}
-		if emu != nil {
-			r.Emulator = get(emu)
-		}
-		r.Differs = r.Recorded != r.Oracle || emu != nil && r.Emulator != r.Recorded
-		rows = append(rows, r)
-	}
-	row("outcome", func(r *engine.Result) string { return r.OutcomeString() })
-	row("memory", func(r *engine.Result) string { return engine.FormatWrites(r.Writes) })
+	rows = append(rows, row(StateRow{Field: "outcome"}, func(r *engine.Result) string { return r.OutcomeString() }))
+	rows = append(rows, row(StateRow{Field: "memory"}, func(r *engine.Result) string { return engine.FormatWrites(r.Writes) }))
 	return rows
 }
 
@@ -671,6 +757,10 @@ func merge(t *traces.Trace, path string, parts []*partial) *Report {
 		rep.Events += p.events
 		rep.OracleRestarts += p.restarts
 		rep.Counts.add(p.counts)
+		rep.Checked.Recording += p.checked.Recording
+		rep.Checked.Unicorn += p.checked.Unicorn
+		rep.Checked.Silicon += p.checked.Silicon
+		rep.Silicon.add(p.silicon)
 		for id, g := range p.groups {
 			if have := groups[id]; have != nil {
 				have.Count += g.Count
@@ -687,6 +777,7 @@ func merge(t *traces.Trace, path string, parts []*partial) *Report {
 				have.Count += f.Count
 				have.Oracle += f.Oracle
 				have.Recorded += f.Recorded
+				have.Silicon += f.Silicon
 				continue
 			}
 			cp := *f
@@ -704,9 +795,11 @@ func merge(t *traces.Trace, path string, parts []*partial) *Report {
 			rep.Unable = append(rep.Unable, *g)
 		case fmt.Sprint(ClassMistake):
 			rep.Mistakes = append(rep.Mistakes, *g)
+		case fmt.Sprint(classSiliconUnable):
+			rep.SiliconUnable = append(rep.SiliconUnable, *g)
 		}
 	}
-	for _, gs := range [][]Group{rep.Missing, rep.Divergences, rep.Unable, rep.Mistakes} {
+	for _, gs := range [][]Group{rep.Missing, rep.Divergences, rep.Unable, rep.Mistakes, rep.SiliconUnable} {
 		sort.Slice(gs, func(i, j int) bool {
 			if gs[i].Count != gs[j].Count {
 				return gs[i].Count > gs[j].Count
@@ -749,7 +842,7 @@ func timeline(parts []*partial) []Bucket {
 		}
 		b := &out[len(out)-1]
 		b.End = p.first + p.instructions
-		b.Divergent += p.counts.Divergent
+		b.Divergent += p.counts.Divergent + p.silicon.Disagreed
 		b.Missing += p.counts.Missing
 		b.Unable += p.counts.OracleUnable
 	}

@@ -40,7 +40,7 @@ func TestChromium(t *testing.T) {
 		dom := string(runChromium(t, bin, "--dump-dom", url))
 		checkPage(t, dom, r)
 		for _, h := range []string{"<h2>Summary</h2>", "<h2>Missing instructions</h2>", "<h2>Divergences</h2>",
-			"<h2>What the oracle could not run</h2>", "<h2>Known oracle mistakes</h2>", "<h2>Coverage</h2>", "<h2>Timeline</h2>"} {
+			"<h2>What the oracle could not run</h2>", "<h2>Silicon</h2>", "<h2>Known oracle mistakes</h2>", "<h2>Coverage</h2>", "<h2>Timeline</h2>"} {
 			if !strings.Contains(dom, h) {
 				t.Errorf("Chromium's DOM lacks %s", h)
 			}

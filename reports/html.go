@@ -46,16 +46,24 @@ type page struct {
 	*lockstep.Report
 	Verdict          string
 	Classes          []class
+	CheckedBy        []class
+	SiliconLine      string
+	SiliconRows      []class // empty when silicon took no part
 	DivergenceBlocks []divergence
 	Chart            timeline
 }
 
 func newPage(r *lockstep.Report) page {
 	p := page{
-		Report:  r,
-		Verdict: verdict(r),
-		Classes: classes(r),
-		Chart:   newTimeline(r.Timeline),
+		Report:      r,
+		Verdict:     verdict(r),
+		Classes:     classes(r),
+		CheckedBy:   checkedBy(r),
+		SiliconLine: siliconLine(r),
+		Chart:       newTimeline(r.Timeline),
+	}
+	if r.Silicon.Host != "" {
+		p.SiliconRows = siliconRows(r)
 	}
 	for _, g := range r.Divergences {
 		p.DivergenceBlocks = append(p.DivergenceBlocks, divergence{Group: g, States: stateRows(g.First.States)})
@@ -70,8 +78,8 @@ type divergence struct {
 }
 
 // stateRow is a lockstep.StateRow whose after-values (recorded, emulator,
-// oracle) say which of them stands apart, so the page can mark that cell
-// rather than only the row.
+// Unicorn, silicon) say which of them stands apart, so the page can mark
+// that cell rather than only the row.
 type stateRow struct {
 	Field   string
 	Pre     string
@@ -87,7 +95,7 @@ type cell struct {
 func stateRows(rows []lockstep.StateRow) []stateRow {
 	out := make([]stateRow, len(rows))
 	for i, r := range rows {
-		after := []string{r.Recorded, r.Emulator, r.Oracle}
+		after := []string{r.Recorded, r.Emulator, r.Oracle, r.Native}
 		s := stateRow{Field: r.Field, Pre: r.Pre, Differs: r.Differs}
 		for j, v := range after {
 			s.After = append(s.After, cell{Text: v, Odd: r.Differs && standsApart(after, j)})

@@ -73,14 +73,43 @@ func pcmpistriGroup() lockstep.Group {
 	}
 }
 
+// shldGroup is a disagreement with silicon: the emulator's flags after a
+// double shift, where the recording, the emulator and Unicorn agree and
+// the host CPU does not.
+func shldGroup() lockstep.Group {
+	return lockstep.Group{
+		Key: "shld r/m64, r64, cl|emulator vs silicon|rflags", Form: "shld r/m64, r64, cl", Who: "emulator vs silicon",
+		Fields: []string{"rflags"}, Count: 10,
+		First: lockstep.Occurrence{
+			Index: 10200300, RIP: 0x7ffb1c2e5000, Symbol: "ntdll!RtlULongLongShift+0x4",
+			Bytes: []byte{0x48, 0x0f, 0xa5, 0xd0}, Text: "shld rax, rdx, cl",
+			States: []lockstep.StateRow{
+				{Field: "rflags", Pre: "0x202", Recorded: "0x206", Emulator: "0x206", Oracle: "0x206", Native: "0xa06", Differs: true},
+			},
+			Diffs: []engine.Difference{{What: "rflags", A: "0x206", B: "0xa06"}},
+		},
+		Repro: "twinstep lockstep traces/cmd-dir.ttrace --case 10200300 --name NAME",
+	}
+}
+
 // sampleReport is a run of cmd.exe with something in every section.
 func sampleReport() *lockstep.Report {
 	r := &lockstep.Report{
 		Trace: "traces/cmd-dir.ttrace", Kernel: "build/kernel.elf", Cmdline: `cmd.exe /c dir C:\`,
 		Instructions: 12345678, Events: 4321, Elapsed: 3500 * time.Millisecond, Workers: 8,
-		Counts:      lockstep.Counts{Match: 12300000, Divergent: 43, Missing: 17, OracleUnable: 44997, Mistake: 621},
+		Counts:  lockstep.Counts{Match: 12300000, Divergent: 43, Missing: 17, OracleUnable: 44997, Mistake: 621},
+		Checked: lockstep.Checked{Recording: 12299000, Unicorn: 12300664, Silicon: 250000},
+		Silicon: lockstep.Silicon{Host: "AMD EPYC (AuthenticAMD family 25 model 17 stepping 1)", First: 4, Every: 64,
+			Ring3: 5000000, Sampled: 250500, Agreed: 249990, Disagreed: 10, Unable: 500},
 		Missing:     []lockstep.Group{bswapGroup()},
-		Divergences: []lockstep.Group{adcGroup(), pcmpistriGroup()},
+		Divergences: []lockstep.Group{adcGroup(), pcmpistriGroup(), shldGroup()},
+		SiliconUnable: []lockstep.Group{
+			{Key: "the instruction makes a system call (number N), which the helper traps before it runs", Count: 400,
+				Detail: "the instruction makes a system call (number 39), which the helper traps before it runs",
+				First:  lockstep.Occurrence{Index: 10000001, RIP: 0x7ffb1c2f0010, Symbol: "ntdll!NtClose+0x10"}},
+			{Key: "a page fault from the guest's page tables: silicon has only the pages the instruction touched", Count: 100,
+				First: lockstep.Occurrence{Index: 10000500, RIP: 0x140004000, Symbol: "cmd.exe+0x4000"}},
+		},
 		Unable: []lockstep.Group{
 			{Key: "x87 state", Detail: "Unicorn does not load the recorded x87 tag word", Count: 44000,
 				First: lockstep.Occurrence{Index: 5000, RIP: 0x7ffb1c2d8000, Symbol: "ucrtbase!_fpreset+0x8"}},
@@ -92,7 +121,7 @@ func sampleReport() *lockstep.Report {
 				First: lockstep.Occurrence{Index: 777, RIP: 0x140003000, Symbol: "cmd.exe+0x3000"}},
 		},
 		Coverage: []lockstep.Form{
-			{Form: "mov r64, r/m64", Mnemonic: "mov", Count: 6000000, Oracle: 6000000},
+			{Form: "mov r64, r/m64", Mnemonic: "mov", Count: 6000000, Oracle: 6000000, Silicon: 123456},
 			{Form: "add r/m64, r64", Mnemonic: "add", Count: 3000000, Oracle: 3000000},
 			{Form: "adc r/m64, r64", Mnemonic: "adc", Count: 300000, Oracle: 300000},
 			{Form: "fld m80", Mnemonic: "fld", Count: 44000, Recorded: 44000},
@@ -131,20 +160,26 @@ func bswapAndAdcReport() *lockstep.Report {
 	}
 }
 
-var sectionIDs = []string{"summary", "missing", "divergences", "unable", "mistakes", "coverage", "timeline"}
+var sectionIDs = []string{"summary", "missing", "divergences", "unable", "silicon", "mistakes", "coverage", "timeline"}
 
 // rowClasses are the classes of the elements that carry one datum each.
-var rowClasses = []string{"count-row", "missing-row", "divergence", "around-row", "state-row", "unable-row", "mistake-row", "coverage-row", "bar-divergent", "bar-missing", "bar-unable"}
+var rowClasses = []string{"count-row", "checked-row", "missing-row", "divergence", "around-row", "state-row", "unable-row",
+	"silicon-row", "silicon-unable-row", "mistake-row", "coverage-row", "bar-divergent", "bar-missing", "bar-unable"}
 
 // wantRows is how many elements of each row class a page for r must have.
 func wantRows(r *lockstep.Report) map[string]int {
 	want := map[string]int{
 		"count-row":    5,
+		"checked-row":  3, // recording, Unicorn, silicon
 		"missing-row":  len(r.Missing),
 		"divergence":   len(r.Divergences),
 		"unable-row":   len(r.Unable),
 		"mistake-row":  len(r.Mistakes),
 		"coverage-row": len(r.Coverage),
+	}
+	if r.Silicon.Host != "" {
+		want["silicon-row"] = 6 // ring 3, sampled, agreed, disagreed, unable, compared
+		want["silicon-unable-row"] = len(r.SiliconUnable)
 	}
 	for _, g := range r.Divergences {
 		want["around-row"] += len(g.First.Around)
@@ -238,6 +273,7 @@ func checkPage(t *testing.T, doc string, r *lockstep.Report) {
 		{"missing", len(r.Missing) == 0},
 		{"divergences", len(r.Divergences) == 0},
 		{"unable", len(r.Unable) == 0},
+		{"silicon", r.Silicon.Host == "" || len(r.SiliconUnable) == 0},
 		{"mistakes", len(r.Mistakes) == 0},
 		{"coverage", len(r.Coverage) == 0},
 		{"timeline", newTimeline(r.Timeline).Empty()},
@@ -263,7 +299,7 @@ func TestWriteHTML(t *testing.T) {
 			r:    sampleReport(),
 			want: []string{
 				"12,345,678", "3.5s", "3,527,336 instr/s", // instructions, elapsed, rate
-				`<p class="verdict bad">60 unexplained (43 divergent, 17 missing)</p>`,
+				`<p class="verdict bad">70 unexplained (43 divergent, 17 missing, 10 disagreeing with silicon)</p>`,
 				"<code>" + hostileSymbol + " (0x140001a2b) #8000123</code>",
 				"--trace 'traces/cmd dir&more.ttrace'",
 				"66 0f 3a 63 c1 01",
@@ -275,6 +311,16 @@ func TestWriteHTML(t *testing.T) {
 				"ucrtbase!_fpreset+0x8 (0x7ffb1c2d8000) #5000",
 				"<svg", ">10,000,000</text>", ">max 44,000</text>",
 				"<title>40 divergent in instructions 7,407,408 to 8,641,976</title>",
+				// How many each oracle checked, and silicon's share of ring 3.
+				`<tr class="checked-row"><td>silicon</td><td class="num">250,000</td><td class="num">2.0%</td></tr>`,
+				`<tr class="checked-row"><td>unicorn</td><td class="num">12,300,664</td><td class="num">99.6%</td></tr>`,
+				"<dd>AMD EPYC (AuthenticAMD family 25 model 17 stepping 1); ring-3 sample: the first 4 of each form in each chunk and every 64th instruction</dd>",
+				`<tr class="silicon-row"><td>compared with silicon</td><td class="num">250,000</td><td class="num">5.0%</td></tr>`,
+				`<tr class="silicon-row"><td>disagreed</td><td class="num">10</td><td class="num"><0.1%</td></tr>`,
+				"(number 39)", "ntdll!NtClose+0x10 (0x7ffb1c2f0010) #10000001",
+				"<dt>stands apart</dt><dd>emulator vs silicon</dd>",
+				`<td class="mono">0x206</td><td class="mono">0x206</td><td class="mono">0x206</td><td class="mono odd">0xa06</td>`,
+				`<td class="num">123,456</td></tr>`, // mov's count compared with silicon
 			},
 			// The symbol shown raw would open a <lambda_1> element.
 			not: []string{"<lambda_1>", `odd">0x1<`, "The trace is damaged"},
@@ -295,11 +341,13 @@ func TestWriteHTML(t *testing.T) {
 		},
 		{
 			name: "empty",
-			r:    &lockstep.Report{Trace: "traces/empty.ttrace"},
+			r:    &lockstep.Report{Trace: "traces/empty.ttrace", Silicon: lockstep.Silicon{Off: "turned off"}},
 			want: []string{
 				`<p class="verdict ok">no unexplained divergence or missing instruction</p>`,
 				`<td class="num">-</td>`, // no share of nothing
 				"0 instr/s",
+				"<dd>not used: turned off</dd>",
+				"none: silicon took no part in this replay.",
 			},
 			not: []string{"<svg", "<article"},
 		},
@@ -362,32 +410,56 @@ func TestWriteSummary(t *testing.T) {
 			r:    sampleReport(),
 			want: []string{
 				"replayed 12,345,678 instructions and 4,321 events in 3.5s (3,527,336 instr/s, 8 workers)",
-				"verdict  60 unexplained (43 divergent, 17 missing)",
+				"verdict  70 unexplained (43 divergent, 17 missing, 10 disagreeing with silicon)",
 				"│ divergent            │ 43           │ <0.1% │",
 				"│ match                │ 12,300,000   │ 99.6% │",
 				"│ bswap    │ 17    │ ucrtbase!_byteswap_ulong+0x2 (0x7ffb1c2d0012) #1234567 │",
-				"│ adc r/m64, r64                │ emulator │ rax, rflags │ 40    │ " + hostileSymbol + " (0x140001a2b) #8000123 │",
-				"│ pcmpistri xmm, xmm/m128, imm8 │ recorded │ rcx         │ 3     │ ucrtbase!wcslen+0x12 (0x7ffb1c2e4410) #9100000 ",
+				"│ adc r/m64, r64                │ emulator            │ rax, rflags │ 40    │ " + hostileSymbol + " (0x140001a2b) #8000123 │",
+				"│ pcmpistri xmm, xmm/m128, imm8 │ recorded            │ rcx         │ 3     │ ucrtbase!wcslen+0x12 (0x7ffb1c2e4410) #9100000 ",
+				"│ shld r/m64, r64, cl           │ emulator vs silicon │ rflags      │ 10    │ ntdll!RtlULongLongShift+0x4 (0x7ffb1c2e5000) #10200300 ",
 				"│ x87 state │ 44,000 │",
+				"│ recording  │ 12,299,000   │ 99.6% │\n│ unicorn    │ 12,300,664   │ 99.6% │\n│ silicon    │ 250,000      │ 2.0%  │",
+				"silicon  AMD EPYC (AuthenticAMD family 25 model 17 stepping 1); ring-3 sample: the first 4 of each form in each chunk and every 64th instruction\n",
+				"│ replayed              │ 5,000,000    │ 100.0% │\n│ in the sample         │ 250,500      │ 5.0%   │",
+				"│ disagreed             │ 10           │ <0.1%  │",
+				"│ compared with silicon │ 250,000      │ 5.0%   │",
+				"│ the instruction makes a system call (number N), which the helper traps before it runs         │ 400   │",
 			},
 			not: []string{"no divergences", "no missing instructions", "damaged"},
 		},
 		{
 			name: "empty",
-			r:    &lockstep.Report{Trace: "traces/empty.ttrace"},
+			r:    &lockstep.Report{Trace: "traces/empty.ttrace", Silicon: lockstep.Silicon{Off: "native: the helper twinstep-native is not built"}},
 			want: []string{
 				"verdict  no unexplained divergence or missing instruction",
 				"│ match                │ 0            │ -     │",
+				"│ silicon    │ 0            │ -     │",
+				"silicon  not used: native: the helper twinstep-native is not built\n\n",
 				"no missing instructions\nno divergences\nnothing the oracle could not run\n",
 			},
-			not: []string{"mnemonic", "reason"},
+			not: []string{"mnemonic", "reason", "ring 3", "silicon could not run it", "nothing in the sample"},
+		},
+		{
+			name: "silicon agreed on its whole sample",
+			r: &lockstep.Report{Trace: "t", Instructions: 1000, Counts: lockstep.Counts{Match: 1000},
+				Checked: lockstep.Checked{Recording: 1000, Unicorn: 1000, Silicon: 300},
+				Silicon: lockstep.Silicon{Host: "AMD EPYC", First: 0, Every: 1, Ring3: 300, Sampled: 300, Agreed: 300}},
+			want: []string{
+				"verdict  no unexplained divergence or missing instruction",
+				"│ silicon    │ 300          │ 30.0%  │",
+				"silicon  AMD EPYC; every ring-3 instruction\n",
+				"│ compared with silicon │ 300          │ 100.0% │",
+				"nothing in the sample silicon could not run\n",
+			},
+			not: []string{"disagreeing", "silicon could not run it"},
 		},
 		{
 			name: "damaged, missing only",
 			r: &lockstep.Report{Trace: "t", Damage: "truncated at record 9", Missing: []lockstep.Group{bswapGroup()},
 				Counts: lockstep.Counts{Missing: 17}},
-			want: []string{"damaged  truncated at record 9\n", "│ mnemonic │ count │ first location", "no divergences\n"},
-			not:  []string{"│ form"},
+			want: []string{"damaged  truncated at record 9\n", "│ mnemonic │ count │ first location", "no divergences\n",
+				"silicon  not used\n"},
+			not: []string{"│ form"},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -436,7 +508,7 @@ func TestCount(t *testing.T) {
 
 func TestStandsApart(t *testing.T) {
 	for _, tc := range []struct {
-		vals []string // recorded, emulator, oracle
+		vals []string // recorded, emulator, Unicorn[, silicon]
 		want []bool
 	}{
 		{[]string{"1", "0", "1"}, []bool{false, true, false}},
@@ -444,6 +516,9 @@ func TestStandsApart(t *testing.T) {
 		{[]string{"4", "5", ""}, []bool{true, true, false}},
 		{[]string{"4", "4", ""}, []bool{false, false, false}},
 		{[]string{"4", "", ""}, []bool{false, false, false}},
+		// recorded, emulator, Unicorn and silicon: silicon alone differs.
+		{[]string{"0x206", "0x206", "0x206", "0xa06"}, []bool{false, false, false, true}},
+		{[]string{"0x206", "0x206", "", "0xa06"}, []bool{false, false, false, true}},
 	} {
 		for i, want := range tc.want {
 			if got := standsApart(tc.vals, i); got != want {

@@ -11,8 +11,9 @@ import (
 )
 
 // WriteSummary writes a lockstep report for a terminal: the run, the verdict,
-// the instructions in each class, and the missing, divergence and unable
-// groups as tables. The HTML report (WriteHTML) shows the same figures, from
+// the instructions in each class, how many each oracle checked, what
+// silicon did with the ring-3 instructions, and the missing, divergence and
+// unable groups as tables. The HTML report (WriteHTML) shows the same figures, from
 // the same helpers, with the first occurrences in full.
 func WriteSummary(w io.Writer, r *lockstep.Report) error {
 	// Errors are collected once at the end: a terminal that stops taking
@@ -31,6 +32,23 @@ func WriteSummary(w io.Writer, r *lockstep.Report) error {
 		counts.Add(c.Name, count(c.Count), c.Share)
 	}
 	ew.table(counts)
+
+	checked := NewTable("checked by", "instructions", "share")
+	for _, c := range checkedBy(r) {
+		checked.Add(c.Name, count(c.Count), c.Share)
+	}
+	ew.table(checked)
+
+	fmt.Fprintf(ew, "silicon  %s\n", siliconLine(r))
+	if r.Silicon.Host != "" {
+		t := NewTable("ring 3", "instructions", "share")
+		for _, c := range siliconRows(r) {
+			t.Add(c.Name, count(c.Count), c.Share)
+		}
+		ew.table(t)
+	} else {
+		fmt.Fprintln(ew)
+	}
 
 	if len(r.Missing) == 0 {
 		fmt.Fprintln(ew, "no missing instructions")
@@ -57,6 +75,18 @@ func WriteSummary(w io.Writer, r *lockstep.Report) error {
 	} else {
 		t := NewTable("reason", "count")
 		for _, g := range r.Unable {
+			t.Add(g.Key, count(g.Count))
+		}
+		ew.table(t)
+	}
+
+	switch {
+	case r.Silicon.Host == "":
+	case len(r.SiliconUnable) == 0:
+		fmt.Fprintln(ew, "nothing in the sample silicon could not run")
+	default:
+		t := NewTable("silicon could not run it", "count")
+		for _, g := range r.SiliconUnable {
 			t.Add(g.Key, count(g.Count))
 		}
 		ew.table(t)
@@ -97,6 +127,88 @@ type class struct {
 	Share string // of all classified instructions, "12.5%"
 }
 
+// checkedBy is how many instructions each oracle checked, with the share of
+// all instructions replayed.
+func checkedBy(r *lockstep.Report) []class {
+	out := []class{
+		{Name: "recording", Count: r.Checked.Recording},
+		{Name: "unicorn", Count: r.Checked.Unicorn},
+		{Name: "silicon", Count: r.Checked.Silicon},
+	}
+	for i := range out {
+		out[i].Share = share(out[i].Count, r.Instructions)
+	}
+	return out
+}
+
+// siliconRows are what silicon did with the ring-3 instructions, each with
+// its share of them: the last row, those compared, is the share the
+// sample covered.
+func siliconRows(r *lockstep.Report) []class {
+	s := r.Silicon
+	out := []class{
+		{Name: "replayed", Count: s.Ring3},
+		{Name: "in the sample", Count: s.Sampled},
+		{Name: "agreed", Count: s.Agreed},
+		{Name: "disagreed", Count: s.Disagreed},
+		{Name: "silicon unable", Count: s.Unable},
+		{Name: "compared with silicon", Count: s.Compared()},
+	}
+	for i := range out {
+		out[i].Share = share(out[i].Count, s.Ring3)
+	}
+	return out
+}
+
+// siliconLine says whether silicon took part, on what, and how it chose
+// its sample.
+func siliconLine(r *lockstep.Report) string {
+	s := r.Silicon
+	switch {
+	case s.Host == "" && s.Off == "":
+		return "not used"
+	case s.Host == "":
+		return "not used: " + s.Off
+	}
+	if s.Every == 1 {
+		return s.Host + "; every ring-3 instruction"
+	}
+	by := "none by form"
+	if s.First > 0 {
+		by = fmt.Sprintf("the first %d of each form in each chunk", s.First)
+	}
+	return fmt.Sprintf("%s; ring-3 sample: %s and every %s instruction", s.Host, by, ordinal(s.Every))
+}
+
+// ordinal is "64th", "2nd", "3rd", "11th".
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return strconv.Itoa(n) + suffix
+}
+
+// share is n of total as a percentage, "<0.1%" for few but not none, "-"
+// of nothing.
+func share(n, total uint64) string {
+	p := 100 * float64(n) / float64(total)
+	switch {
+	case total == 0:
+		return "-"
+	case n > 0 && p < 0.05:
+		// Forty divergences in twelve million are few, not none.
+		return "<0.1%"
+	}
+	return strconv.FormatFloat(p, 'f', 1, 64) + "%"
+}
+
 // classes are the report's counts in a fixed order. Shares are of the sum of
 // the classes rather than of Instructions, so they add up to 100% even when
 // a damaged trace stopped the replay part of the way through an instruction.
@@ -111,16 +223,7 @@ func classes(r *lockstep.Report) []class {
 	}
 	total := c.Match + c.Divergent + c.Missing + c.OracleUnable + c.Mistake
 	for i := range out {
-		share := 100 * float64(out[i].Count) / float64(total)
-		switch {
-		case total == 0:
-			out[i].Share = "-"
-		case out[i].Count > 0 && share < 0.05:
-			// Forty divergences in twelve million are few, not none.
-			out[i].Share = "<0.1%"
-		default:
-			out[i].Share = strconv.FormatFloat(share, 'f', 1, 64) + "%"
-		}
+		out[i].Share = share(out[i].Count, total)
 	}
 	return out
 }
@@ -130,8 +233,12 @@ func verdict(r *lockstep.Report) string {
 	if !r.Unexplained() {
 		return "no unexplained divergence or missing instruction"
 	}
-	return fmt.Sprintf("%s unexplained (%s divergent, %s missing)",
-		count(r.Counts.Divergent+r.Counts.Missing), count(r.Counts.Divergent), count(r.Counts.Missing))
+	n := r.Counts.Divergent + r.Counts.Missing + r.Silicon.Disagreed
+	v := fmt.Sprintf("%s unexplained (%s divergent, %s missing", count(n), count(r.Counts.Divergent), count(r.Counts.Missing))
+	if r.Silicon.Disagreed > 0 {
+		v += fmt.Sprintf(", %s disagreeing with silicon", count(r.Silicon.Disagreed))
+	}
+	return v + ")"
 }
 
 // firstLocation is where a group first occurred, as both reports print it:

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,15 +13,14 @@ import (
 	"golang.org/x/term"
 
 	"github.com/twinstep/twinstep/corpus"
-	"github.com/twinstep/twinstep/emulator"
 	"github.com/twinstep/twinstep/lockstep"
 	"github.com/twinstep/twinstep/oracles/check"
-	"github.com/twinstep/twinstep/oracles/unicorn"
 	"github.com/twinstep/twinstep/reports"
 	"github.com/twinstep/twinstep/traces"
 )
 
-const lockstepHelp = `Usage: twinstep lockstep TRACE [--workers N] [--html FILE] [--json FILE]
+var lockstepHelp = fmt.Sprintf(`Usage: twinstep lockstep TRACE [--workers N] [--native auto|on|off] [--native-first K] [--native-every N]
+                        [--html FILE] [--json FILE]
        twinstep lockstep TRACE --case N --name NAME [--dir DIR] [--force]
 
 Replays every instruction of TRACE (from 'twinstep record') on the emulator
@@ -31,27 +31,44 @@ the outcome. Each instruction is a match, a divergence (saying which of the
 three stands apart), missing in the emulator, oracle unable (why), or a
 known oracle mistake. Chunks replay in parallel on --workers cores.
 
+Ring-3 instructions also run on this machine's CPU (oracles/native; 'make
+native' builds its helper), which judges the emulator's result: agreed,
+disagreed (a divergence "emulator vs silicon") or silicon unable (why).
+Silicon checks a deterministic sample: in each chunk the first K
+instructions of every form (--native-first, default %d) and every
+instruction whose number is a multiple of N (--native-every, default %d;
+1 checks them all); the summary says what share it compared. --native
+auto (the default) uses it where this host can run it, on requires it,
+off leaves it out. Kernel (CPL 0) instructions are Unicorn's and the
+recording's.
+
 Prints the summary as tables; --html writes the report a person reads in a
 browser, --json the report's data ('twinstep report' renders it again).
 A progress bar goes to standard error when it is a terminal.
 
 --case turns instruction N (as the report numbers them) into a regression
 case DIR/NAME.case, with the instruction's recorded state and the memory it
-read; 'twinstep step --case DIR/NAME.case --diff' reproduces it. A case that
-diverges now is written expecting a match: it fails 'go test ./fuzz -run
-Regressions' until the emulator is fixed or a known oracle mistake explains
-it.
+read, checked as 'twinstep corpus add' checks one: by silicon where this
+host can run it (the case then says oracle: native, and the CPU profile the
+emulator ran), else by Unicorn; 'twinstep step --case DIR/NAME.case --diff'
+reproduces it. A case that diverges now is written expecting a match: it
+fails 'go test ./fuzz -run Regressions' until the emulator is fixed or a
+known oracle mistake explains it.
 
 Exit status: 0 when nothing is unexplained; 3 when the replay found a
-divergence or a missing instruction; 1 on an error (a damaged trace is
-replayed up to the damage, reported, and exits 1).
-`
+divergence (a disagreement with silicon too) or a missing instruction; 1 on
+an error (a damaged trace is replayed up to the damage, reported, and exits
+1).
+`, lockstep.DefaultNativeFirst, lockstep.DefaultNativeEvery)
 
 const exitUnexplained = 3
 
 func runLockstep(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("lockstep", lockstepHelp)
 	workers := fs.Int("workers", 0, "replay on `N` cores (0: all)")
+	nativeMode := fs.String("native", "auto", "run ring-3 instructions on the host CPU too: `auto`, on or off")
+	nativeFirst := fs.Int("native-first", lockstep.DefaultNativeFirst, "silicon checks the first `K` of each form in each chunk")
+	nativeEvery := fs.Int("native-every", lockstep.DefaultNativeEvery, "and every instruction whose number is a multiple of `N`")
 	htmlPath := fs.String("html", "", "write the HTML report to `file`")
 	jsonPath := fs.String("json", "", "write the report's data to `file`")
 	caseAt := fs.Int64("case", -1, "turn instruction `N` into a regression case")
@@ -64,6 +81,11 @@ func runLockstep(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(pos) != 1 {
 		fmt.Fprintf(stderr, "twinstep lockstep: want one TRACE file, got %d arguments (run 'twinstep lockstep -h')\n", len(pos))
+		return exitUsage
+	}
+	mode, ok := map[string]lockstep.NativeMode{"auto": lockstep.NativeAuto, "on": lockstep.NativeOn, "off": lockstep.NativeOff}[*nativeMode]
+	if !ok || *nativeEvery < 1 {
+		fmt.Fprintf(stderr, "twinstep lockstep: --native %q --native-every %d: want auto, on or off, and 1 or more\n", *nativeMode, *nativeEvery)
 		return exitUsage
 	}
 	fail := func(err error) int {
@@ -85,8 +107,13 @@ func runLockstep(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
+	first := *nativeFirst
+	if first == 0 {
+		first = -1 // none by form (0 is the library's default)
+	}
 	bar := newProgressBar(stderr)
-	rep, err := lockstep.Replay(t, pos[0], lockstep.Options{Workers: *workers, Progress: bar.update})
+	rep, err := lockstep.Replay(t, pos[0], lockstep.Options{Workers: *workers, Progress: bar.update, Native: mode,
+		NativeFirst: first, NativeEvery: *nativeEvery})
 	bar.done()
 	if rep == nil {
 		return fail(err)
@@ -152,31 +179,24 @@ func writeLockstepCase(w io.Writer, t *traces.Trace, tracePath string, n uint64,
 	if len(s.Code) == 0 {
 		return fmt.Errorf("instruction %d faulted on its fetch: it has no bytes to replay", n)
 	}
-	c := corpus.Case{Bytes: s.Code, State: s.Pre, Oracle: "unicorn"}
+	c := corpus.Case{Bytes: s.Code, State: s.Pre}
 	for _, r := range s.Reads {
 		if !r.Port {
 			c.Memory = append(c.Memory, corpus.Bytes{Addr: r.Addr, Data: r.Data})
 		}
 	}
-	rep, err := checkCase(&c)
+	verdict, agreement, err := judgeCase(&c)
 	if err != nil {
 		return err
 	}
-	verdict := rep.Verdict.String()
-	c.Expect = verdict
-	switch rep.Verdict {
-	case check.OracleMistake:
-		c.Expect = verdict + ": " + rep.Mistake
-	case check.Divergence, check.Missing:
-		c.Expect = "match" // what it must become
-	}
 	where := t.Meta.Symbols.Symbolize(s.Pre.RIP, s.Pre.CR3, n)
-	c.Why = fmt.Sprintf("instruction %d of %s at %#x %s: % x. Made by 'twinstep lockstep --case'; checked now: %s.",
-		n, filepath.Base(tracePath), s.Pre.RIP, where, s.Code, verdict)
+	c.Why = fmt.Sprintf("instruction %d of %s at %#x %s: % x. Made by 'twinstep lockstep --case'; checked now: %s (%s).",
+		n, filepath.Base(tracePath), s.Pre.RIP, where, s.Code, verdict, agreement)
 	if err := writeOutput(path, []byte(corpus.Format(c))); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%s: instruction %d (%s), checked now: %s; expects %s\n", path, n, where, verdict, c.Expect)
+	fmt.Fprintf(w, "%s: instruction %d (%s), checked now: %s (%s); oracle %s; expects %s\n", path, n, where, verdict,
+		agreement, c.Oracle, c.Expect)
 	fmt.Fprintf(w, "reproduce: twinstep step --case %s --diff\n", path)
 	if c.Expect != verdict {
 		fmt.Fprintf(w, "the case fails 'go test ./fuzz -run Regressions' until the emulator is fixed or a known oracle mistake explains it\n")
@@ -184,21 +204,43 @@ func writeLockstepCase(w io.Writer, t *traces.Trace, tracePath string, n uint64,
 	return nil
 }
 
-// checkCase checks case c on the emulator and Unicorn, as the regression
-// test does.
-func checkCase(c *corpus.Case) (check.Report, error) {
-	emu := emulator.NewEngine()
-	cs, err := check.Build(emu, c.Bytes, c.State, c.Seed, c.Regions()...)
+// judgeCase checks case c as 'twinstep corpus add' does, on the emulator,
+// silicon where this host can run it (the emulator in the host's CPU
+// profile) and Unicorn, and fills in the oracle that decided (with the
+// emulator's profile where silicon did) and what the case must expect: its
+// verdict now, or a match where it diverges or is missing. It returns the
+// verdict and which engines agreed.
+func judgeCase(c *corpus.Case) (verdict, agreement string, err error) {
+	o, err := startOracles()
 	if err != nil {
-		return check.Report{}, fmt.Errorf("building the case: %w", err)
+		return "", "", err
 	}
-	u, err := newUnicorn()
+	defer o.Close()
+	k, err := o.checker("")
 	if err != nil {
-		return check.Report{}, err
+		return "", "", err
 	}
-	defer u.Close()
-	k := check.Checker{Emu: emu, Oracle: u, Mistakes: unicorn.KnownMistakes}
-	return k.Check(cs)
+	cs, err := check.Build(k.Emu, c.Bytes, c.State, c.Seed, c.Regions()...)
+	if err != nil {
+		return "", "", fmt.Errorf("building the case: %w", err)
+	}
+	rep, err := k.Check(cs)
+	if err != nil {
+		return "", "", err
+	}
+	c.Oracle, c.CPU = cmp.Or(rep.Decider, "unicorn"), ""
+	if rep.Decider == "native" {
+		c.CPU = k.Profile().Name
+	}
+	verdict = rep.Verdict.String()
+	c.Expect = verdict
+	switch rep.Verdict {
+	case check.OracleMistake:
+		c.Expect = verdict + ": " + rep.Mistake
+	case check.Divergence, check.Missing:
+		c.Expect = "match" // what it must become
+	}
+	return verdict, rep.Agreement(), nil
 }
 
 // progressBar draws the replay's progress on a terminal, and prints one

@@ -7,6 +7,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/twinstep/twinstep/arch"
+	"github.com/twinstep/twinstep/corpus"
+	"github.com/twinstep/twinstep/emulator/cpu"
+	"github.com/twinstep/twinstep/internal/kernelbuild"
+	"github.com/twinstep/twinstep/oracles/native"
 )
 
 // bswapCode swaps a word and ends the run with a status from it.
@@ -51,6 +57,28 @@ func TestRecordLockstepReport(t *testing.T) {
 	if !strings.Contains(out, "bswap") || !strings.Contains(out, "1 unexplained") {
 		t.Fatalf("lockstep said:\n%s", out)
 	}
+	// Each reference's count: the recording and Unicorn checked the two
+	// moves and adds (BSWAP is missing, OUT reaches a device); silicon
+	// none, as the tiny kernel runs at CPL 0.
+	if !regexp.MustCompile(`│ recording +│ 2 +│ 50.0% +│\n│ unicorn +│ 2 +│ 50.0% +│\n│ silicon +│ 0 +│ 0.0% +│`).MatchString(out) {
+		t.Fatalf("lockstep's checked-by table:\n%s", out)
+	}
+	out = runOK(exitUnexplained, "lockstep", trace, "--workers", "1", "--native", "off")
+	if !strings.Contains(out, "silicon  not used: turned off\n") {
+		t.Fatalf("lockstep --native off said:\n%s", out)
+	}
+	if err := native.Supported(); err != nil {
+		t.Logf("no silicon on this host (%v): --native on is not tried", err)
+	} else {
+		if _, err := kernelbuild.NativeHelper(); err != nil {
+			t.Fatal(err)
+		}
+		out = runOK(exitUnexplained, "lockstep", trace, "--workers", "1", "--native", "on", "--native-first", "0", "--native-every", "8")
+		if !regexp.MustCompile(`silicon  \S.*; ring-3 sample: none by form and every 8th instruction\n`).MatchString(out) ||
+			!regexp.MustCompile(`│ replayed +│ 0 +│ - +│`).MatchString(out) {
+			t.Fatalf("lockstep --native on said:\n%s", out)
+		}
+	}
 	for _, p := range []string{html, js} {
 		if fi, err := os.Stat(p); err != nil || fi.Size() == 0 {
 			t.Fatalf("%s: %v", p, err)
@@ -66,13 +94,73 @@ func TestRecordLockstepReport(t *testing.T) {
 		t.Fatal("the report rendered from JSON differs from the one lockstep wrote")
 	}
 	out = runOK(exitOK, "lockstep", trace, "--case", "1", "--name", "tiny-bswap", "--dir", dir)
-	if !strings.Contains(out, "checked now: match") {
+	if !strings.Contains(out, "checked now: match") || !strings.Contains(out, "oracle unicorn") {
 		t.Fatalf("lockstep --case said:\n%s", out)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "tiny-bswap.case")); !bytes.Contains(b, []byte("\noracle: unicorn\n")) {
+		t.Fatalf("a CPL 0 instruction is Unicorn's to decide:\n%s", b)
 	}
 	out = runOK(exitOK, "step", "--case", filepath.Join(dir, "tiny-bswap.case"), "--diff")
 	if !strings.Contains(out, "bswap eax") || !strings.Contains(out, "verdict: match") {
 		t.Fatalf("step --case said:\n%s", out)
 	}
+}
+
+// A lockstep case is judged as 'corpus add' judges one: by silicon where
+// the host can run the instruction (the case then names it, and the
+// emulator's profile), by Unicorn otherwise (a kernel instruction).
+func TestJudgeCase(t *testing.T) {
+	silicon := native.Supported() == nil
+	if silicon {
+		if _, err := kernelbuild.NativeHelper(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	user := arch.Flat64()
+	user.RIP, user.GPR[arch.RAX], user.GPR[arch.RBX] = 0x400000, 0x7fffffffffffffff, 1
+	kernel := user
+	kernel.CPL = 0
+	for _, tc := range []struct {
+		name        string
+		state       arch.State
+		oracle, cpu string
+	}{
+		{"ring 3", user, "native", cpu.ProfileForVendor(hostVendor(t)).Name},
+		{"ring 0", kernel, "unicorn", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if !silicon {
+				tc.oracle, tc.cpu = "unicorn", "" // no silicon on this host: Unicorn decides all
+			}
+			c := corpus.Case{Bytes: []byte{0x48, 0x01, 0xd8}, State: tc.state} // add rax, rbx
+			verdict, agreement, err := judgeCase(&c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if verdict != "match" || c.Expect != "match" || c.Oracle != tc.oracle || c.CPU != tc.cpu {
+				t.Fatalf("%s (%s): oracle %q cpu %q expect %q, want a match decided by %s, cpu %q", verdict, agreement,
+					c.Oracle, c.CPU, c.Expect, tc.oracle, tc.cpu)
+			}
+			text := corpus.Format(c)
+			if !strings.Contains(text, "oracle: "+tc.oracle+"\n") {
+				t.Fatalf("the case says:\n%s", text)
+			}
+		})
+	}
+}
+
+// hostVendor is the host CPU's vendor as the native engine reads it.
+func hostVendor(t *testing.T) string {
+	t.Helper()
+	if native.Supported() != nil {
+		return ""
+	}
+	e, err := native.NewFound()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	return e.Host().Vendor
 }
 
 func TestLockstepErrors(t *testing.T) {
@@ -86,6 +174,8 @@ func TestLockstepErrors(t *testing.T) {
 		{[]string{"lockstep"}, exitUsage, "want one TRACE"},
 		{[]string{"lockstep", junk}, exitError, "not a twinstep trace"},
 		{[]string{"lockstep", filepath.Join(dir, "none.trace")}, exitError, "no such file"},
+		{[]string{"lockstep", junk, "--native", "sometimes"}, exitUsage, "want auto, on or off"},
+		{[]string{"lockstep", junk, "--native-every", "0"}, exitUsage, "want auto, on or off, and 1 or more"},
 		{[]string{"record", "k"}, exitUsage, "-o FILE is required"},
 		{[]string{"trace", "export", junk}, exitError, "not a twinstep trace"},
 		{[]string{"trace"}, exitUsage, "subcommand"},

@@ -113,6 +113,15 @@ func (c *CPU) decodeAt(rip uint64, d *decoded) *decoded {
 	switch {
 	case err == nil:
 		d.inst = in
+		if c.prof.StackFaultByBase && in.Mem.Seg != arch.FS && in.Mem.Seg != arch.GS {
+			// The profile's ss-by-base rule: in 64-bit mode these segments
+			// have no base, so the segment only names the fault of a
+			// non-canonical address, and on AMD the base register does.
+			d.inst.Mem.Seg = arch.DS
+			if in.Mem.Base == arch.RSP || in.Mem.Base == arch.RBP {
+				d.inst.Mem.Seg = arch.SS
+			}
+		}
 		d.exec = c.bind(&d.inst)
 		return d
 	case errors.Is(err, decoder.ErrTooLong):

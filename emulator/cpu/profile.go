@@ -68,6 +68,11 @@ type Profile struct {
 	// AMD's fast path: a fault on the source comes first), or ES:rDI first
 	// like every other CMPS form.
 	RepeCmpsbSourceFirst bool
+	// A non-canonical data address outside FS and GS [ss-by-base]: #SS(0)
+	// when its base register is RSP or RBP, else #GP(0), whatever segment
+	// the instruction names (true: AMD, measured: ss:[rax] is #GP, ds:[rbp]
+	// #SS); or #SS(0) exactly when the segment is SS (the SDM's wording).
+	StackFaultByBase bool
 
 	// Gaps are the vendor's rules this profile does not model: a check
 	// against that vendor's silicon does not judge the emulator on them.
@@ -131,7 +136,7 @@ var Profiles = map[string]*Profile{
 		Measured:      "AMD EPYC, family 0x19 (Zen 4) model 0x11, 2026-12-03",
 		MulKeepsFlags: true, DivSetsFlags: true, ShiftSetsAF: true, ShiftOFLastStep: true,
 		DoubleShift16Rotates: true, CountKeepsOF: true, ScanZeroKeepsUpper: true, CallPushesFirst: true, MovsxdReads32: true,
-		MXCSRMask: 0x2ffff, MaskmovZeroChecks: true, RepeCmpsbSourceFirst: true,
+		MXCSRMask: 0x2ffff, MaskmovZeroChecks: true, RepeCmpsbSourceFirst: true, StackFaultByBase: true,
 		Gaps: amdGaps},
 }
 
@@ -175,6 +180,7 @@ func (c *CPU) SetProfile(p *Profile) {
 		p = DefaultProfile
 	}
 	c.prof = p
+	c.FlushCaches() // decoded instructions carry profile choices
 }
 
 // Profile returns the rules the CPU follows.
