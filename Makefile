@@ -79,7 +79,8 @@ run: deps kernel
 
 # The main job: record the cold boot to cmd.exe's prompt and the typed
 # session in lockstep/session.cmd (unless a trace of this kernel, initrd,
-# session and twinstep is cached), replay it on the emulator and Unicorn,
+# session and twinstep is cached), replay it on the emulator and Unicorn
+# (and a sample of the ring-3 instructions on the host CPU),
 # write reports/out/lockstep.html, print the summary. Exits non-zero on any
 # unexplained divergence or missing instruction.
 LOCKSTEP_DIR   := build/lockstep

@@ -60,7 +60,18 @@ const (
 		arch.CR4SMEP | arch.CR4SMAP | cr4TSD | cr4DE | cr4PSE | cr4MCE | cr4PCE
 )
 
+// crExists raises #UD for a control register that does not exist: before
+// the privilege check (silicon: mov rax, cr6 at CPL 3 is #UD, cr8 #GP).
+func (c *CPU) crExists(r uint8) {
+	switch r {
+	case 0, 2, 3, 4, 8:
+	default:
+		c.raise(arch.VecUD)
+	}
+}
+
 func movFromCR(c *CPU, in *decoder.Inst) {
+	c.crExists(in.Args[1].Reg)
 	c.privileged()
 	var v uint64
 	switch in.Args[1].Reg {
@@ -88,6 +99,7 @@ func (c *CPU) cr8() uint64 {
 }
 
 func movToCR(c *CPU, in *decoder.Inst) {
+	c.crExists(in.Args[0].Reg)
 	c.privileged()
 	v := c.s.GPR[in.Args[1].Reg]
 	switch in.Args[0].Reg {
@@ -139,11 +151,12 @@ func (c *CPU) setCR4(v uint64) {
 
 // Debug registers are held but breakpoints are not modelled: DR4/DR5
 // alias DR6/DR7 unless CR4.DE, which makes them #UD.
+// DR8-DR15 do not exist: #UD before the privilege check (silicon).
 func (c *CPU) drIndex(r uint8) uint8 {
-	c.privileged()
 	if r > 7 {
 		c.raise(arch.VecUD)
 	}
+	c.privileged()
 	if r == 4 || r == 5 {
 		if c.s.CR4&cr4DE != 0 {
 			c.raise(arch.VecUD)

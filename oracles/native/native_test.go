@@ -3,38 +3,24 @@ package native_test
 import (
 	"encoding/hex"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/twinstep/twinstep/arch"
 	"github.com/twinstep/twinstep/engine"
-	"github.com/twinstep/twinstep/internal/kernelbuild"
 	"github.com/twinstep/twinstep/oracles/native"
+	"github.com/twinstep/twinstep/oracles/native/nativetest"
 )
 
-var (
-	engOnce sync.Once
-	eng     *native.Engine
-	engErr  error
-)
-
-// nativeEngine starts the engine once per test binary. On a host that is
-// not x86-64 Linux the test skips; everywhere else the engine is required.
+// nativeEngine is the shared engine (nativetest). On a host that is not
+// x86-64 Linux the test skips; everywhere else the engine is required.
 func nativeEngine(t testing.TB) *native.Engine {
 	t.Helper()
 	if err := native.Supported(); err != nil {
 		t.Skip(err)
 	}
-	engOnce.Do(func() {
-		path, err := kernelbuild.NativeHelper()
-		if err != nil {
-			engErr = err
-			return
-		}
-		eng, engErr = native.New(path)
-	})
-	if engErr != nil {
-		t.Fatal(engErr)
+	eng, err := nativetest.Native()
+	if err != nil {
+		t.Fatal(err)
 	}
 	return eng
 }

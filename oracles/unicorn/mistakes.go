@@ -128,6 +128,19 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
+		Name: "privilege checked before a nonexistent CR or DR",
+		Why: "MOV to or from a control or debug register that does not exist (CR1, CR5-CR7, CR9-CR15, DR8-DR15) " +
+			"is #UD at any CPL, before the CPL 0 check's #GP(0) (silicon, AMD); Unicorn 2.0.1 raises #GP " +
+			"first. Found by FuzzSemantics against silicon.",
+		Applies: func(in *decoder.Inst, pre *arch.State, right, oracle *engine.Result, mem check.Memory) bool {
+			switch in.Form.Args {
+			case "Rq,Cq", "Cq,Rq", "Rq,Dq", "Dq,Rq":
+				return right.Raised(arch.VecUD) && oracle.Raised(arch.VecGP)
+			}
+			return false
+		},
+	},
+	{
 		Name: "popcnt is #UD",
 		Why: "Unicorn 2.0.1 raises #UD (UC_ERR_INSN_INVALID) for POPCNT (F3 0F B8) although its CPU " +
 			"model claims it; the emulator executes it as the SDM defines.",
