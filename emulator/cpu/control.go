@@ -151,7 +151,18 @@ func loop(c *CPU, in *decoder.Inst) {
 		n &= 0xffffffff
 	}
 	take := n != 0
-	switch in.Form.Mnemonic {
+	mn := in.Form.Mnemonic
+	if mn != "loop" && c.prof.LoopccRepCondition {
+		// The profile's loopcc-rep rule: F3 makes either LOOPcc loop
+		// while equal, F2 while not equal.
+		switch in.Rep {
+		case decoder.PrefixF3:
+			mn = "loope"
+		case decoder.PrefixF2:
+			mn = "loopne"
+		}
+	}
+	switch mn {
 	case "loope":
 		take = take && c.zf()
 	case "loopne":

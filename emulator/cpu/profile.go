@@ -73,6 +73,10 @@ type Profile struct {
 	// the instruction names (true: AMD, measured: ss:[rax] is #GP, ds:[rbp]
 	// #SS); or #SS(0) exactly when the segment is SS (the SDM's wording).
 	StackFaultByBase bool
+	// LOOPE/LOOPNE with an F3 or F2 prefix [loopcc-rep]: the prefix picks
+	// the condition, F3 ZF = 1 and F2 ZF = 0 (true: AMD, measured; LOOP is
+	// unaffected), or the opcode does (prefixes ignored).
+	LoopccRepCondition bool
 
 	// Gaps are the vendor's rules this profile does not model: a check
 	// against that vendor's silicon does not judge the emulator on them.
@@ -137,7 +141,8 @@ var Profiles = map[string]*Profile{
 		MulKeepsFlags: true, DivSetsFlags: true, ShiftSetsAF: true, ShiftOFLastStep: true,
 		DoubleShift16Rotates: true, CountKeepsOF: true, ScanZeroKeepsUpper: true, CallPushesFirst: true, MovsxdReads32: true,
 		MXCSRMask: 0x2ffff, MaskmovZeroChecks: true, RepeCmpsbSourceFirst: true, StackFaultByBase: true,
-		Gaps: amdGaps},
+		LoopccRepCondition: true,
+		Gaps:               amdGaps},
 }
 
 // DefaultProfile is what the emulator runs when nobody chooses.
