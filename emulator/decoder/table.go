@@ -512,7 +512,7 @@ F3 0F BD r  lzcnt   Gv,Ev
 0F BF  r    movsx   Gv,Ew
 0F C0  r    xadd    Eb,Gb    lock
 0F C1  r    xadd    Ev,Gv    lock
-0F C3  m    movnti  My,Gy
+0F C3  m    movnti  My,Gy    sse
 0F C7  m/1  cmpxchg8b Mq     lock
 0F C7  m/3  xrstors M
 0F C7  m/4  xsavec  M
