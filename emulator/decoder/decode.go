@@ -311,7 +311,7 @@ func selectForm(cands []*Form, modrm byte, hasModRM bool, rep Prefix, op66 bool,
 			if f.Opcode == 0x90 && f.Map == MapOne && !f.plusReg && rex&rexB != 0 {
 				continue // 90 with REX.B is XCHG r8, rAX, not NOP
 			}
-			if f.Attr&AttrSSE != 0 && i != 0 {
+			if f.Attr&AttrSSE != 0 && i != 0 || f.Attr&AttrNoRep != 0 && rep != PrefixNone && f.Prefix != rep {
 				return nil
 			}
 			return f

@@ -49,10 +49,11 @@ const (
 	AttrRep
 	AttrAlign16
 	AttrModReg
+	AttrNoRep
 )
 
 var attrNames = map[string]Attr{"lock": AttrLock, "d64": AttrD64, "f64": AttrF64, "sse": AttrSSE,
-	"rep": AttrRep, "a16": AttrAlign16, "modreg": AttrModReg}
+	"rep": AttrRep, "a16": AttrAlign16, "modreg": AttrModReg, "norep": AttrNoRep}
 
 // Form is one instruction form of the opcode table.
 type Form struct {

@@ -17,7 +17,9 @@ package decoder
 // is not an operand-size prefix), rep (F3/F2 are REP prefixes), a16 (the
 // memory operand is aligned to 16 bytes or #GP), nox (a ModRM whose mod is 3
 // has no register form and is #UD), modreg (the ModRM's mod field is
-// ignored: rm always names a register, with no SIB or displacement).
+// ignored: rm always names a register, with no SIB or displacement), norep
+// (an F2 or F3 that selects no form of its own is #UD; 66 stays the
+// operand-size prefix).
 const opcodeTable = `
 00     r    add     Eb,Gb    lock
 01     r    add     Ev,Gv    lock
@@ -481,9 +483,9 @@ F3 0F 1E x/7.3 endbr32 -
 66 0F AE m/6 clwb   Mb       sse
 66 0F AE m/7 clflushopt Mb   sse
 F3 0F AE /4 ptwrite Ey       sse
-0F AE  x/5  lfence  -
-0F AE  x/6  mfence  -
-0F AE  x/7  sfence  -
+0F AE  x/5  lfence  -        sse
+0F AE  x/6  mfence  -        sse
+0F AE  x/7  sfence  -        sse
 F3 0F AE x/0 rdfsbase Ry
 F3 0F AE x/1 rdgsbase Ry
 F3 0F AE x/2 wrfsbase Ry
@@ -868,9 +870,9 @@ F2 0F F0 m  lddqu   Vx,Mx    sse
 66 0F 38 DD r aesenclast Vx,Wx sse a16
 66 0F 38 DE r aesdec Vx,Wx   sse a16
 66 0F 38 DF r aesdeclast Vx,Wx sse a16
-0F 38 F0 m  movbe   Gv,Mv
+0F 38 F0 m  movbe   Gv,Mv    norep
 F2 0F 38 F0 r crc32 Gy,Eb
-0F 38 F1 m  movbe   Mv,Gv
+0F 38 F1 m  movbe   Mv,Gv    norep
 F2 0F 38 F1 r crc32 Gy,Ev
 66 0F 38 F6 r adcx  Gy,Ey    sse
 F3 0F 38 F6 r adox  Gy,Ey    sse

@@ -193,5 +193,5 @@ func npStripped(c *Case) bool {
 		return false
 	}
 	in, err := decoder.Decode(s)
-	return err == nil && in.Form.Attr&decoder.AttrSSE != 0 && int(in.Len) == c.TheirLen-dropped
+	return err == nil && in.Form.Attr&(decoder.AttrSSE|decoder.AttrNoRep) != 0 && int(in.Len) == c.TheirLen-dropped
 }

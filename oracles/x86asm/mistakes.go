@@ -202,8 +202,10 @@ var KnownMistakes = []Mistake{
 		X86asm: "decodes an NP instruction under 66/F2/F3 as if the prefix were not there (or were an ordinary prefix)",
 		Right:  "#UD",
 		Why: "SDM Vol. 2 opcode columns mark these NP (no 66/F2/F3 allowed): NP 0F 77 EMMS, NP 0F 52/53 RSQRTPS/RCPPS, " +
-			"NP 0F 38 C8-CD and 0F 3A CC (SHA), NP 0F AE /0-/7 memory forms (FXSAVE ... CLFLUSH). " +
-			"66 0F 77, 66 0F 52, F2 0F 53, 66 0F 38 C8, F3/66/F2 0F AE /0-/3 raise #UD on the host.",
+			"NP 0F 38 C8-CD and 0F 3A CC (SHA), NP 0F AE /0-/7 memory forms (FXSAVE ... CLFLUSH), the fences " +
+			"(NP 0F AE E8/F0/F8), MOVNTI (NP 0F C3), and MOVBE under F3. " +
+			"66 0F 77, 66 0F 52, F2 0F 53, 66 0F 38 C8, F3/66/F2 0F AE /0-/3, F3 0F AE F0, F3 0F C3 and " +
+			"F3 0F 38 F0 raise #UD on the host.",
 		Match: npStripped,
 	},
 }
