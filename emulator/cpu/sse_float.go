@@ -307,7 +307,10 @@ func (c *CPU) fxCheck(in *decoder.Inst) uint64 {
 func fxsave(c *CPU, in *decoder.Inst) {
 	a := c.fxCheck(in)
 	var img [512]byte
-	c.readBytes(a, img[:], in.Mem.Seg) // checks the whole area is mapped first
+	// A fault is a store's (#PF with W: silicon), and comes before anything
+	// is written; bytes 416-511 are read to be kept.
+	c.probeWrite(a, len(img), in.Mem.Seg)
+	c.readBytes(a, img[:], in.Mem.Seg)
 	x := &c.s.X87
 	le := binary.LittleEndian
 	le.PutUint16(img[0:], x.FCW)
