@@ -38,6 +38,7 @@ var (
 	fSHA    = feature{"SHA", 7, 0, 1, 29}
 	fLZCNT  = feature{"LZCNT", 0x80000001, 0, 2, 5}
 	fSSE4A  = feature{"SSE4A", 0x80000001, 0, 2, 6}
+	fGFNI   = feature{"GFNI", 7, 0, 2, 8}
 )
 
 // featureOf maps the decoder's mnemonics to the feature they need (the
@@ -95,9 +96,9 @@ func modelHas(f feature) bool {
 	return r[f.reg]>>f.bit&1 != 0
 }
 
-// neededFeature is the feature the instruction needs, if any. SSE4A's
-// encodings are not in the decoder's table (the model has none), so they
-// are found by their bytes, and so are the x87 escapes D8-DF (the model
+// neededFeature is the feature the instruction needs, if any. SSE4A's and
+// GFNI's encodings are not in the decoder's table (the model has neither),
+// so they are found by their bytes, and so are the x87 escapes D8-DF (the model
 // has no FPU: the emulator raises #UD for all of them, the reserved
 // aliases silicon runs included).
 func neededFeature(in *decoder.Inst) (feature, bool) {
@@ -117,6 +118,12 @@ func neededFeature(in *decoder.Inst) (feature, bool) {
 			in.Opcode == 0x2b && in.Rep != decoder.PrefixNone:
 			return fSSE4A, true
 		}
+	}
+	// GFNI's legacy-SSE forms (66 0F 38 CF, 66 0F 3A CE/CF): not in the
+	// table either (the model has no GFNI).
+	if in.Prefix66 && (in.Map == decoder.Map0F38 && in.Opcode == 0xcf ||
+		in.Map == decoder.Map0F3A && (in.Opcode == 0xce || in.Opcode == 0xcf)) {
+		return fGFNI, true
 	}
 	return feature{}, false
 }

@@ -133,6 +133,8 @@ func TestEngineOutcomes(t *testing.T) {
 		}},
 		{"cpuid is the host's", "0fa2", nil, nil, func(t *testing.T, r engine.Result) { unsupported(t, r, "CPUID") }},
 		{"rdtsc is the host's", "0f31", nil, nil, func(t *testing.T, r engine.Result) { unsupported(t, r, "time-stamp") }},
+		// Every x86-64 host has an FPU; the emulator's model has none.
+		{"x87 is a feature the model lacks", "d9e8", nil, nil, func(t *testing.T, r engine.Result) { unsupported(t, r, "x87 FPU") }},
 		{"a pointer into the helper", "488b07", func(s *arch.State) { s.GPR[arch.RDI] = 0x6dc000001000 }, nil,
 			func(t *testing.T, r engine.Result) { unsupported(t, r, "window") }},
 		{"CPL 0", "90", func(s *arch.State) { s.CPL = 0 }, nil, func(t *testing.T, r engine.Result) { unsupported(t, r, "CPL 3") }},
