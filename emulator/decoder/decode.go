@@ -197,6 +197,21 @@ prefixes:
 	in.Map, in.Opcode = m, c
 	cands := lookup[m][c]
 	if len(cands) == 0 {
+		if m == Map0F38 || m == Map0F3A {
+			// Every opcode of the three-byte maps has a ModRM (and in 0F 3A
+			// an imm8): silicon sizes an undefined one so, and one longer
+			// than 15 bytes is #GP, not #UD (AMD: 8 REX + 0F 38 90 90 ...).
+			modrm := r.next()
+			if r.err == nil && modrm>>6 != 3 {
+				decodeMem(&r, &in, modrm, rex, seg)
+			}
+			if m == Map0F3A {
+				r.imm(1)
+			}
+			if errors.Is(r.err, ErrTooLong) {
+				return in, r.err
+			}
+		}
 		return in, fmt.Errorf("%w %s%02X", ErrUndefined, mapNames[m], c)
 	}
 	var modrm byte
