@@ -133,6 +133,11 @@ func TestEngineOutcomes(t *testing.T) {
 		}},
 		{"cpuid is the host's", "0fa2", nil, nil, func(t *testing.T, r engine.Result) { unsupported(t, r, "CPUID") }},
 		{"rdtsc is the host's", "0f31", nil, nil, func(t *testing.T, r engine.Result) { unsupported(t, r, "time-stamp") }},
+		// A store over its own last byte and the bytes after it: the jump
+		// MODE_FAST would write there must not be used (x86asm keeps disp32
+		// zero-extended; found by FuzzSemantics).
+		{"xor [rip-1] rewrites the bytes after it", "3125ffffffff", func(s *arch.State) { s.GPR[arch.RSP] = 0x1234 }, nil,
+			func(t *testing.T, r engine.Result) { want(t, r, engine.Completed, codeAddr+6) }},
 		// Every x86-64 host has an FPU; the emulator's model has none.
 		{"x87 is a feature the model lacks", "d9e8", nil, nil, func(t *testing.T, r engine.Result) { unsupported(t, r, "x87 FPU") }},
 		{"a pointer into the helper", "488b07", func(s *arch.State) { s.GPR[arch.RDI] = 0x6dc000001000 }, nil,

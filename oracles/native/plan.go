@@ -354,7 +354,13 @@ func effectiveAddresses(xi *x86asm.Inst, s *arch.State) []uint64 {
 		if !ok {
 			continue
 		}
+		// x86asm keeps a ModRM disp32 zero-extended (only a moffs offset
+		// is a full 64-bit one): sign-extend it, or [rip-1] lands 4 GiB
+		// away and the jump after the instruction looks out of reach.
 		ea := uint64(m.Disp)
+		if !moffs(xi) {
+			ea = uint64(int64(int32(m.Disp)))
+		}
 		if m.Base == x86asm.RIP || m.Base == x86asm.EIP {
 			ea += s.RIP + uint64(xi.Len)
 		} else if v, ok := regValue(m.Base, s); ok {
@@ -375,6 +381,13 @@ func effectiveAddresses(xi *x86asm.Inst, s *arch.State) []uint64 {
 		out = append(out, ea)
 	}
 	return out
+}
+
+// moffs reports whether xi is MOV with a moffs operand (A0-A3), whose
+// offset is the whole address.
+func moffs(xi *x86asm.Inst) bool {
+	op := xi.Opcode >> 24 // the first opcode byte, left-aligned
+	return xi.Op == x86asm.MOV && op >= 0xa0 && op <= 0xa3
 }
 
 // regValue is the value of an x86asm general register in s, truncated to its
