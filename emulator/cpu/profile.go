@@ -114,6 +114,12 @@ var amdGaps = []Gap{
 			}
 			return in.Form.Args == "J" || strings.HasPrefix(in.Form.Mnemonic, "j")
 		}},
+	{ID: "xop-8f", Why: "AMD sizes 8F whose next byte has its low 5 bits at 8 or more as a three-byte XOP " +
+		"escape (no XOP on this processor: #UD, or #GP past 15 bytes); the decoder sizes 8F /1-/7 as a group " +
+		"member with a ModRM",
+		Applies: func(in *decoder.Inst) bool {
+			return in.Form == nil && in.Map == decoder.MapOne && in.Opcode == 0x8f && in.ModRM&0x1f >= 8
+		}},
 	{ID: "mxcsr-mm", Why: "AMD implements MXCSR.MM (bit 17, MXCSR_MASK 0x2ffff): LDMXCSR and FXRSTOR accept it " +
 		"and it allows misaligned SSE operands; the emulator rejects the bit (#GP) and has no such mode",
 		Applies: func(in *decoder.Inst) bool {

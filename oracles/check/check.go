@@ -243,7 +243,7 @@ func (k *Checker) Check(c Case) (Report, error) {
 		}
 	}
 	unable := func(r *engine.Result) bool { return r.Outcome == engine.Unsupported || r.Outcome == engine.Failed }
-	if p := k.Profile(); p != nil && k.Native != nil && rep.DecodeError == nil {
+	if p := k.Profile(); p != nil && k.Native != nil {
 		if g := p.Gap(&in); g != nil {
 			rep.Gap = g.ID
 		}
