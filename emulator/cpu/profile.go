@@ -120,6 +120,11 @@ var amdGaps = []Gap{
 		Applies: func(in *decoder.Inst) bool {
 			return in.Form == nil && in.Map == decoder.MapOne && in.Opcode == 0x8f && in.ModRM&0x1f >= 8
 		}},
+	{ID: "alt-mov-cr8", Why: "AMD reads LOCK MOV CR0 as MOV CR8 (CPUID AltMovCr8), so at CPL 3 it is #GP; " +
+		"the decoder rejects LOCK on MOV CR as #UD",
+		Applies: func(in *decoder.Inst) bool {
+			return in.Lock && in.Map == decoder.Map0F && (in.Opcode == 0x20 || in.Opcode == 0x22)
+		}},
 	{ID: "mxcsr-mm", Why: "AMD implements MXCSR.MM (bit 17, MXCSR_MASK 0x2ffff): LDMXCSR and FXRSTOR accept it " +
 		"and it allows misaligned SSE operands; the emulator rejects the bit (#GP) and has no such mode",
 		Applies: func(in *decoder.Inst) bool {
