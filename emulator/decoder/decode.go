@@ -197,16 +197,22 @@ prefixes:
 	in.Map, in.Opcode = m, c
 	cands := lookup[m][c]
 	if len(cands) == 0 {
-		if m == Map0F38 || m == Map0F3A {
+		if m == Map0F38 || m == Map0F3A || m == Map0F && (c == 0x78 || c == 0x79) {
 			// Every opcode of the three-byte maps has a ModRM (and in 0F 3A
-			// an imm8): silicon sizes an undefined one so, and one longer
-			// than 15 bytes is #GP, not #UD (AMD: 8 REX + 0F 38 90 90 ...).
+			// an imm8); 0F 78 and 0F 79 (VMREAD/VMWRITE, SSE4A's EXTRQ and
+			// INSERTQ, none in the model) are sized as EXTRQ's ModRM, imm8,
+			// imm8 and INSERTQ's ModRM: silicon sizes an undefined one so,
+			// and one longer than 15 bytes is #GP, not #UD (AMD: 11 REX +
+			// 0F 78 C0 is #GP, 10 REX #UD; 8 REX + 0F 38 90 90 ... #GP).
 			modrm := r.next()
 			if r.err == nil && modrm>>6 != 3 {
 				decodeMem(&r, &in, modrm, rex, seg)
 			}
-			if m == Map0F3A {
+			switch {
+			case m == Map0F3A:
 				r.imm(1)
+			case m == Map0F && c == 0x78:
+				r.imm(2)
 			}
 			if errors.Is(r.err, ErrTooLong) {
 				return in, r.err
