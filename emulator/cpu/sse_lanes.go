@@ -28,9 +28,10 @@ func sse(h handler) handler {
 func (c *CPU) xmmAddr(in *decoder.Inst) uint64 {
 	a := c.ea(in)
 	if in.Form.Attr&decoder.AttrAlign16 != 0 && a&15 != 0 {
-		// A non-canonical address faults before the alignment check
-		// (silicon, AMD: fxsave [rsp-0x70] is #SS, not #GP).
-		if !canonical(a) && in.Mem.Seg == arch.SS {
+		// FXSAVE/FXRSTOR check a non-canonical address before alignment
+		// (silicon, AMD: fxsave [rsp-0x70] is #SS), MOVAPS and the other
+		// aligned moves alignment first (movaps [rsp+0x40] is #GP).
+		if !canonical(a) && in.Mem.Seg == arch.SS && (in.Form.Mnemonic == "fxsave" || in.Form.Mnemonic == "fxrstor") {
 			c.raiseCode(arch.VecSS, 0)
 		}
 		c.raiseCode(arch.VecGP, 0)
