@@ -218,6 +218,24 @@ prefixes:
 				return in, r.err
 			}
 		}
+		if m == MapOne {
+			// Opcodes invalid in 64-bit mode keep their legacy operands
+			// for the 15-byte limit (silicon, AMD: 9 REX + EA is #GP):
+			// far JMP/CALL's ptr16:32 (ptr16:16 with 66), AAM/AAD's imm8.
+			switch c {
+			case 0xea, 0x9a:
+				if op66 {
+					r.imm(4)
+				} else {
+					r.imm(6)
+				}
+			case 0xd4, 0xd5:
+				r.imm(1)
+			}
+			if errors.Is(r.err, ErrTooLong) {
+				return in, r.err
+			}
+		}
 		return in, fmt.Errorf("%w %s%02X", ErrUndefined, mapNames[m], c)
 	}
 	var modrm byte
