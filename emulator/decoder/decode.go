@@ -221,8 +221,14 @@ prefixes:
 		if m == MapOne {
 			// Opcodes invalid in 64-bit mode keep their legacy operands
 			// for the 15-byte limit (silicon, AMD: 9 REX + EA is #GP):
-			// far JMP/CALL's ptr16:32 (ptr16:16 with 66), AAM/AAD's imm8.
+			// far JMP/CALL's ptr16:32 (ptr16:16 with 66), AAM/AAD's imm8,
+			// 82's ModRM and imm8 (13 66 + 82 C0 is #GP).
 			switch c {
+			case 0x82:
+				if modrm := r.next(); r.err == nil && modrm>>6 != 3 {
+					decodeMem(&r, &in, modrm, rex, seg)
+				}
+				r.imm(1)
 			case 0xea, 0x9a:
 				if op66 {
 					r.imm(4)
