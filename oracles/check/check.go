@@ -368,7 +368,9 @@ func Build(emu engine.Engine, code []byte, st arch.State, seed uint64, data ...e
 	if st.RIP&0xfff > 4096-64 {
 		addPage(page + 4096)
 	}
-	for _, r := range c.Mem {
+	// Only the pages Build added: a code page the case gave (its memory:
+	// lines) keeps its recorded bytes, so code reading itself reads them.
+	for _, r := range c.Mem[len(data):] {
 		if r.Addr == page || r.Addr == page+4096 && st.RIP&0xfff > 4096-64 {
 			for i := range r.Data {
 				r.Data[i] = 0x90

@@ -1,6 +1,7 @@
 package check_test
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"flag"
 	"fmt"
@@ -17,6 +18,8 @@ import (
 	"github.com/twinstep/twinstep/corpus"
 
 	"github.com/twinstep/twinstep/arch"
+	"github.com/twinstep/twinstep/emulator"
+	"github.com/twinstep/twinstep/engine"
 	. "github.com/twinstep/twinstep/oracles/check"
 	"github.com/twinstep/twinstep/oracles/native/nativetest"
 	"github.com/twinstep/twinstep/oracles/unicorn"
@@ -185,5 +188,28 @@ func TestStates(t *testing.T) {
 		if s.RFLAGS&arch.FlagsFixed == 0 || s.RIP>>47 != 0 {
 			t.Fatalf("bad state: rflags %#x rip %#x", s.RFLAGS, s.RIP)
 		}
+	}
+}
+
+// A case's own memory on its code page is what the instruction reads there,
+// not the NOPs Build puts around code on pages it maps itself.
+func TestBuildKeepsCaseCodePage(t *testing.T) {
+	given := make([]byte, 4096)
+	for i := range given {
+		given[i] = byte(i*7 + 1)
+	}
+	code := []byte{0x48, 0x8b, 0x05, 0x00, 0x01, 0x00, 0x00} // mov rax, [rip+0x100]
+	st := arch.State{RIP: 0x400000}
+	c, err := Build(emulator.NewEngine(), code, st, 1, engine.Region{Addr: 0x400000, Data: slices.Clone(given)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := engine.Run(emulator.NewEngine(), &c.State, c.Mem, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := binary.LittleEndian.Uint64(given[0x107:])
+	if got := r.State.GPR[arch.RAX]; got != want {
+		t.Errorf("mov rax, [rip+0x100] read %#x, want the case's bytes %#x", got, want)
 	}
 }
