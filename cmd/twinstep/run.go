@@ -12,7 +12,7 @@ import (
 )
 
 const runHelp = `Usage: twinstep run KERNEL [--initrd FILE] [--cmdline TEXT] [--memory MiB] [--max-instructions N]
-                    [--type TEXT]... [--script FILE]
+                    [--type TEXT]... [--script FILE] [--unimplemented ud|stop]
 
 Boots KERNEL, an ELF64 x86-64 kernel following boot protocol 1
 (docs/BOOT.md), on the emulated machine. The serial console (COM1) is
@@ -29,6 +29,11 @@ escapes ('ver\r', '\x1b'); a --script file's newlines are typed as Enter
 the script. A scripted run that waits for input after the script is used
 up ends ("input exhausted").
 
+An instruction the emulator does not implement raises #UD in the guest, as
+a processor without it would, with a note on standard error
+(--unimplemented ud, the default); --unimplemented stop ends the run there
+instead, naming the instruction (what record, lockstep and the tests do).
+
 When the run ends, a line on standard error says how, after how many
 instructions and how fast. The exit status is the guest's debug-exit status
 (port 0xf4, at most 255); 2 if the kernel could not be loaded or the run
@@ -43,12 +48,17 @@ const exitGuestFailed = 2
 func runRun(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("run", runHelp)
 	mf := addMachineFlags(fs)
+	unimpl := fs.String("unimplemented", "ud", "what an instruction the emulator lacks does: `ud` (#UD in the guest) or stop (end the run)")
 	pos, ok, code := parseInterspersed(fs, args, stdout, stderr)
 	if !ok {
 		return code
 	}
 	if len(pos) != 1 {
 		fmt.Fprintf(stderr, "twinstep run: want one KERNEL file, got %d arguments (run 'twinstep run -h')\n", len(pos))
+		return exitUsage
+	}
+	if *unimpl != "ud" && *unimpl != "stop" {
+		fmt.Fprintf(stderr, "twinstep run: --unimplemented %q: want ud or stop\n", *unimpl)
 		return exitUsage
 	}
 	in, err := mf.load(pos[0])
@@ -60,7 +70,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	m, err := machine.New(machine.Config{Kernel: in.kernel, Initrd: in.initrd, Cmdline: *mf.cmdline, MemoryMiB: *mf.memory,
-		Console: stdout, Script: in.script, CPU: in.cpu})
+		Console: stdout, Script: in.script, CPU: in.cpu, UnimplementedUD: *unimpl == "ud", Log: stderr})
 	if err != nil {
 		fmt.Fprintf(stderr, "twinstep run: cannot boot %s: %v\n", pos[0], err)
 		return exitGuestFailed

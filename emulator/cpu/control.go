@@ -75,6 +75,9 @@ func (c *CPU) flagsChanged(old uint64) {
 	if diff&arch.IF != 0 && c.platform != nil {
 		c.yield()
 	}
+	if diff&arch.TF != 0 {
+		c.debugChanged()
+	}
 }
 
 // lahf and sahf: in 64-bit mode they need CPUID.80000001H:ECX.LAHF-SAHF,

@@ -33,6 +33,7 @@ type CPU struct {
 	inhibit uint64 // interrupts are held off while Retired < inhibit (STI, MOV SS)
 	keepRF  bool   // the instruction just run loaded RF (IRETQ, SYSRET): it stays set
 	dr      [8]uint64
+	dbg     debugState
 	// tscOffset makes a WRMSR to the TSC stick: the counter is Retired plus it.
 	tscOffset uint64
 
@@ -85,6 +86,7 @@ func (c *CPU) SetState(s *arch.State) {
 	c.s = *s
 	c.s.RFLAGS = s.RFLAGS&^uint64(0xffc08028) | arch.FlagsFixed // reserved bits read 0, bit 1 reads 1
 	c.fl.op = lazyNone
+	c.dbg.pending, c.dbg.shadow = 0, false
 	if c.platform != nil {
 		c.flushTLB(false) // a flat CPU's translations do not depend on the state
 	}
@@ -123,9 +125,10 @@ type Exception struct {
 	HasErrorCode bool
 	Address      uint64 // CR2 for #PF
 
-	kind event  // system mode: how it arose
-	ext  bool   // raised while delivering an external interrupt
-	next uint64 // traps: the RIP to return to
+	kind    event  // system mode: how it arose
+	ext     bool   // raised while delivering an external interrupt
+	next    uint64 // traps: the RIP to return to
+	retired bool   // a debug trap after an instruction already counted retired
 }
 
 // Trap reports whether e is a trap or software interrupt, whose instruction
@@ -203,7 +206,9 @@ func (c *CPU) runSlice() (stop Stop, done bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if e, ok := r.(*Exception); ok && c.platform != nil {
-				if c.Observer != nil {
+				if c.Observer != nil && !e.retired {
+					// A debug trap after a retired instruction is only
+					// a delivery to the Observer.
 					c.Observer.Raised(c.obsCode[:c.obsLen], e)
 				}
 				if c.raiseEvent(e) {
@@ -214,10 +219,8 @@ func (c *CPU) runSlice() (stop Stop, done bool) {
 			stop, done = c.recovered(r), true
 		}
 	}()
-	if c.Observer != nil {
-		for c.Retired < c.stopAt {
-			c.observedStep()
-		}
+	for c.Retired < c.stopAt && (c.Observer != nil || c.debugActive()) {
+		c.step()
 	}
 	if c.s.RFLAGS&arch.RF != 0 && c.Retired < c.stopAt {
 		// RF is set only by the instructions that end a slice (IRETQ,
@@ -233,6 +236,13 @@ func (c *CPU) runSlice() (stop Stop, done bool) {
 		d.exec(c, &d.inst)
 		c.s.RIP = c.next
 		c.Retired++
+	}
+	if c.dbg.resume != 0 {
+		// debugChanged cut the fast loop short: go on in step.
+		c.stopAt, c.dbg.resume = c.dbg.resume, 0
+		if !c.yielded {
+			return Stop{}, false
+		}
 	}
 	if c.yielded {
 		return Stop{Kind: StopYield}, true

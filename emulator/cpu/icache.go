@@ -113,7 +113,12 @@ func (c *CPU) decodeAt(rip uint64, d *decoded) *decoded {
 	switch {
 	case err == nil:
 		d.inst = in
-		if c.prof.StackFaultByBase && in.Mem.Seg != arch.FS && in.Mem.Seg != arch.GS {
+		if c.prof.NullSegKeepsFSGS && in.SegFSGS != 0 {
+			// The profile's null-seg-prefix rule: ES, CS, SS and DS
+			// prefixes are ignored in 64-bit mode, even after FS or GS.
+			d.inst.Mem.Seg, d.inst.SegOverride = in.SegFSGS, true
+		}
+		if c.prof.StackFaultByBase && d.inst.Mem.Seg != arch.FS && d.inst.Mem.Seg != arch.GS {
 			// The profile's ss-by-base rule: in 64-bit mode these segments
 			// have no base, so the segment only names the fault of a
 			// non-canonical address, and on AMD the base register does.

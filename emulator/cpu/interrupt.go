@@ -75,6 +75,24 @@ func (c *CPU) raiseEvent(e *Exception) (shutdown bool) {
 	}
 }
 
+// RaiseFault delivers exception vector as a fault of the instruction at RIP
+// (system mode), as if it had raised it: for a machine that turns what the
+// emulator lacks into #UD for the guest. It stops like Run would.
+func (c *CPU) RaiseFault(vector uint8) (stop Stop) {
+	defer func() {
+		if r := recover(); r != nil {
+			stop = c.recovered(r)
+		}
+	}()
+	if c.platform == nil {
+		return Stop{Kind: StopException, Exception: Exception{Vector: vector}}
+	}
+	if c.raiseEvent(&Exception{Vector: vector, kind: eventFault}) {
+		return Stop{Kind: StopShutdown, Detail: c.shutdownReport()}
+	}
+	return Stop{Kind: StopCount}
+}
+
 // tryDeliver delivers e and returns the exception its delivery raised, if
 // any; the state is then as it was before the attempt.
 func (c *CPU) tryDeliver(e *Exception) (fault *Exception) {
@@ -193,7 +211,7 @@ func (c *CPU) deliver(e *Exception) {
 	}
 	c.s.RFLAGS &^= clearFlags
 	c.remember(e, rip)
-	if e.kind == eventTrap || e.kind == eventSoftware {
+	if (e.kind == eventTrap || e.kind == eventSoftware) && !e.retired {
 		c.Retired++ // the instruction completed
 	}
 }

@@ -78,6 +78,9 @@ func (c *CPU) input(port uint16, size int) uint64 {
 	if c.ReadLog != nil {
 		c.ReadLog.add(uint64(port), []byte{byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24)}[:size], true)
 	}
+	if c.dbg.watchIO {
+		c.dbg.ports = append(c.dbg.ports, ioAccess{port, size})
+	}
 	return v
 }
 
@@ -92,6 +95,9 @@ func (c *CPU) output(port uint16, size int, v uint64) {
 		panic(unimplemented{"out", "port I/O outside a machine"})
 	}
 	c.platform.Out(port, size, uint32(v))
+	if c.dbg.watchIO {
+		c.dbg.ports = append(c.dbg.ports, ioAccess{port, size})
+	}
 	c.yield() // the device may now want to interrupt
 }
 

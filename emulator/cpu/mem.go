@@ -69,12 +69,7 @@ func canonical(a uint64) bool { return uint64(int64(a<<16)>>16) == a }
 // to physical one to one). It returns the host page too, or nil if no RAM
 // is there: in flat mode that is #PF, in system mode MMIO.
 func (c *CPU) resolve(la uint64, seg uint8, acc int) (uint64, *[4096]byte) {
-	if !canonical(la) {
-		if seg == arch.SS {
-			c.raiseCode(arch.VecSS, 0)
-		}
-		c.raiseCode(arch.VecGP, 0)
-	}
+	c.checkCanonical(la, seg)
 	pa := la
 	if c.platform != nil && c.s.CR0&arch.CR0PG != 0 {
 		pa = c.lookup(la, acc) | la&0xfff
@@ -84,6 +79,17 @@ func (c *CPU) resolve(la uint64, seg uint8, acc int) (uint64, *[4096]byte) {
 		c.pageFault(la, acc, 0)
 	}
 	return pa, p
+}
+
+// checkCanonical raises #SS(0) through SS, else #GP(0), for a
+// non-canonical data address.
+func (c *CPU) checkCanonical(la uint64, seg uint8) {
+	if !canonical(la) {
+		if seg == arch.SS {
+			c.raiseCode(arch.VecSS, 0)
+		}
+		c.raiseCode(arch.VecGP, 0)
+	}
 }
 
 // pageR and pageW return the host page for an access to la, or nil for
@@ -132,9 +138,22 @@ func (c *CPU) probeWrite(la uint64, size int, seg uint8) {
 	}
 }
 
-func (c *CPU) alignCheck(la uint64, size int) {
+// alignCheck raises #AC(0) for a misaligned access at CPL 3 with CR0.AM
+// and RFLAGS.AC: after a non-canonical address's fault, before #PF
+// (silicon, AMD).
+func (c *CPU) alignCheck(la uint64, size int, seg uint8) {
 	if c.s.CPL == 3 && c.s.CR0&arch.CR0AM != 0 && c.s.RFLAGS&arch.AC != 0 && la&uint64(size-1) != 0 {
+		c.checkCanonical(la, seg)
+		c.checkCanonical(la+uint64(size-1), seg)
 		c.raiseCode(arch.VecAC, 0)
+	}
+}
+
+// acWidth is alignCheck to width bytes for the accesses whose width the
+// profile chooses (Profile.ACVector and the others; 0: none).
+func (c *CPU) acWidth(la uint64, width int, seg uint8) {
+	if width > 0 && c.s.RFLAGS&arch.AC != 0 {
+		c.alignCheck(la, width, seg)
 	}
 }
 
@@ -144,7 +163,7 @@ func (c *CPU) read(la uint64, size int, seg uint8) uint64 {
 	off := la & 0xfff
 	if off+uint64(size) <= 4096 {
 		if c.s.RFLAGS&arch.AC != 0 {
-			c.alignCheck(la, size)
+			c.alignCheck(la, size, seg)
 		}
 		p, pa := c.pageR(la, seg)
 		if p == nil {
@@ -175,7 +194,7 @@ func (c *CPU) write(la uint64, size int, v uint64, seg uint8) {
 	off := la & 0xfff
 	if off+uint64(size) <= 4096 {
 		if c.s.RFLAGS&arch.AC != 0 {
-			c.alignCheck(la, size)
+			c.alignCheck(la, size, seg)
 		}
 		p, pa := c.pageW(la, seg)
 		if p == nil {
@@ -238,7 +257,7 @@ func (c *CPU) logWrite(la uint64, old1, old2, nv []byte) {
 // readBytes loads len(b) bytes at la, across pages if need be.
 func (c *CPU) readBytes(la uint64, b []byte, seg uint8) {
 	if c.s.RFLAGS&arch.AC != 0 && len(b) <= 8 {
-		c.alignCheck(la, len(b))
+		c.alignCheck(la, len(b), seg)
 	}
 	if c.ReadLog != nil {
 		defer c.logRead(la, b) // after the loop fills b: a recording is no hot path
@@ -261,7 +280,7 @@ func (c *CPU) readBytes(la uint64, b []byte, seg uint8) {
 // written. Writes are at most a page long, so they touch at most two pages.
 func (c *CPU) writeBytes(la uint64, b []byte, seg uint8) {
 	if c.s.RFLAGS&arch.AC != 0 && len(b) <= 8 {
-		c.alignCheck(la, len(b))
+		c.alignCheck(la, len(b), seg)
 	}
 	off := la & 0xfff
 	n := min(len(b), int(4096-off))

@@ -48,6 +48,7 @@ func movToSeg(c *CPU, in *decoder.Inst) {
 	c.loadSegment(in, r, uint16(c.arg(in, 1)))
 	if r == arch.SS {
 		c.inhibit = c.Retired + 2
+		c.dbg.shadow = true
 	}
 }
 

@@ -53,23 +53,6 @@ func (c *CPU) logRead(la uint64, b []byte) {
 	}
 }
 
-// observedStep is one iteration of the run loop with an Observer: the same
-// steps, plus the instruction's bytes for the Observer. The fetch that
-// decoded the instruction succeeded, so reading its bytes cannot fault.
-func (c *CPU) observedStep() {
-	c.obsLen = 0 // a fetch fault has no bytes
-	d := c.fetch()
-	n := int(d.inst.Len)
-	if m := c.fetchBytes(c.s.RIP, c.obsCode[:n]); m < n {
-		c.fetchBytes(c.s.RIP+uint64(m), c.obsCode[m:n])
-	}
-	c.obsLen = uint8(n)
-	c.keepRF = false
-	c.execute(d)
-	c.endRF()
-	c.Observer.Retired(c.obsCode[:n])
-}
-
 // AccessLinear reads or, with write, writes guest memory at linear address
 // la as an instruction at the current privilege level would: through paging,
 // with its rights checks and accessed and dirty bits. A recorder uses it to

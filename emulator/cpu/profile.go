@@ -77,6 +77,16 @@ type Profile struct {
 	// the condition, F3 ZF = 1 and F2 ZF = 0 (true: AMD, measured; LOOP is
 	// unaffected), or the opcode does (prefixes ignored).
 	LoopccRepCondition bool
+	// An ES, CS, SS or DS prefix after an FS or GS prefix [null-seg-prefix]:
+	// ignored, so FS or GS stays the segment (true: AMD, measured: 64 26 8B 00
+	// reads FS:[RAX]); or the last segment prefix counts.
+	NullSegKeepsFSGS bool
+	// Alignment checking (CR0.AM, RFLAGS.AC at CPL 3) where the SDM leaves
+	// the width to the processor [ac-width], in bytes (0: no #AC): the
+	// unaligned 16-byte SSE accesses (MOVUPS, MOVDQU, LDDQU, PCMPxSTRx;
+	// AMD: 16), FXSAVE/FXRSTOR, whose #AC comes before their 16-byte #GP
+	// (AMD: 4), and MASKMOVDQU's RDI (AMD: 8).
+	ACVector, ACFxsave, ACMaskmov int
 
 	// Gaps are the vendor's rules this profile does not model: a check
 	// against that vendor's silicon does not judge the emulator on them.
@@ -152,8 +162,8 @@ var Profiles = map[string]*Profile{
 		MulKeepsFlags: true, DivSetsFlags: true, ShiftSetsAF: true, ShiftOFLastStep: true,
 		DoubleShift16Rotates: true, CountKeepsOF: true, ScanZeroKeepsUpper: true, CallPushesFirst: true, MovsxdReads32: true,
 		MXCSRMask: 0x2ffff, MaskmovZeroChecks: true, RepeCmpsbSourceFirst: true, StackFaultByBase: true,
-		LoopccRepCondition: true,
-		Gaps:               amdGaps},
+		LoopccRepCondition: true, NullSegKeepsFSGS: true, ACVector: 16, ACFxsave: 4, ACMaskmov: 8,
+		Gaps: amdGaps},
 }
 
 // DefaultProfile is what the emulator runs when nobody chooses.

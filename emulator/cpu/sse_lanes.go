@@ -31,8 +31,11 @@ func (c *CPU) xmmAddr(in *decoder.Inst) uint64 {
 		// FXSAVE/FXRSTOR check a non-canonical address before alignment
 		// (silicon, AMD: fxsave [rsp-0x70] is #SS), MOVAPS and the other
 		// aligned moves alignment first (movaps [rsp+0x40] is #GP).
-		if !canonical(a) && in.Mem.Seg == arch.SS && (in.Form.Mnemonic == "fxsave" || in.Form.Mnemonic == "fxrstor") {
-			c.raiseCode(arch.VecSS, 0)
+		if fx := in.Form.Mnemonic == "fxsave" || in.Form.Mnemonic == "fxrstor"; fx {
+			if !canonical(a) && in.Mem.Seg == arch.SS {
+				c.raiseCode(arch.VecSS, 0)
+			}
+			c.acWidth(a, c.prof.ACFxsave, in.Mem.Seg)
 		}
 		c.raiseCode(arch.VecGP, 0)
 	}
@@ -50,6 +53,7 @@ func (c *CPU) readXmmArg(in *decoder.Inst, i int) arch.Vec128 {
 	case decoder.ArgMem:
 		addr := c.xmmAddr(in)
 		if a.Size == 16 {
+			c.acWidth(addr, c.prof.ACVector, in.Mem.Seg)
 			return c.read128(addr, in.Mem.Seg)
 		}
 		return arch.Vec128{c.read(addr, int(a.Size), in.Mem.Seg), 0}
@@ -69,6 +73,7 @@ func (c *CPU) writeXmmArg(in *decoder.Inst, i int, v arch.Vec128) {
 	case decoder.ArgMem:
 		addr := c.xmmAddr(in)
 		if a.Size == 16 {
+			c.acWidth(addr, c.prof.ACVector, in.Mem.Seg)
 			c.write128(addr, v, in.Mem.Seg)
 		} else {
 			c.write(addr, int(a.Size), v[0], in.Mem.Seg)

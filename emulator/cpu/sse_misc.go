@@ -55,6 +55,7 @@ func maskmovdqu(c *CPU, in *decoder.Inst) {
 	// the wrapped offsets, which are checked too before any byte is stored
 	// (AMD: EDI = 0xfffffffe faults at 0x100000000; with that page mapped,
 	// at 0).
+	c.acWidth(addr(0), c.prof.ACMaskmov, seg)
 	c.probeWrite(addr(0), 16, seg)
 	for i := 1; i < 16; i++ {
 		if addr(i)&0xfff == 0 {

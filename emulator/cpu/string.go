@@ -88,6 +88,15 @@ func (c *CPU) strLoop(in *decoder.Inst, body func() bool) {
 		if !more {
 			return
 		}
+		if c.s.RFLAGS&arch.TF != 0 || c.dbg.data {
+			// Debug traps come after each iteration (SDM 18.3.1.4):
+			// one iteration is one step, and the instruction restarts
+			// at itself while iterations remain.
+			if c.strReg(in, arch.RCX) != 0 {
+				c.next = c.s.RIP
+			}
+			return
+		}
 	}
 }
 

@@ -33,6 +33,8 @@ func init() {
 	on(smsw, "smsw")
 	on(lmsw, "lmsw")
 	on(rdpid, "rdpid")
+	on(rdpmc, "rdpmc")
+	on(func(c *CPU, in *decoder.Inst) { c.raise(arch.VecUD) }, "rsm") // #UD outside system-management mode
 	on(int1, "int1")
 	on(iret, "iret")
 }
@@ -149,9 +151,9 @@ func (c *CPU) setCR4(v uint64) {
 	c.flushTLB(false)
 }
 
-// Debug registers are held but breakpoints are not modelled: DR4/DR5
-// alias DR6/DR7 unless CR4.DE, which makes them #UD.
-// DR8-DR15 do not exist: #UD before the privilege check (silicon).
+// The debug registers (breakpoints: debug.go): DR4/DR5 alias DR6/DR7
+// unless CR4.DE, which makes them #UD. DR8-DR15 do not exist: #UD before
+// the privilege check (silicon). DR7.GD makes any access #DB.
 func (c *CPU) drIndex(r uint8) uint8 {
 	if r > 7 {
 		c.raise(arch.VecUD)
@@ -163,6 +165,7 @@ func (c *CPU) drIndex(r uint8) uint8 {
 		}
 		r += 2
 	}
+	c.generalDetect()
 	return r
 }
 
@@ -185,6 +188,7 @@ func movToDR(c *CPU, in *decoder.Inst) {
 		c.raiseCode(arch.VecGP, 0)
 	}
 	c.dr[r] = v
+	c.debugChanged()
 }
 
 // MSR numbers.
@@ -540,6 +544,13 @@ func privilegedNop(c *CPU, in *decoder.Inst) {
 
 func rdpid(c *CPU, in *decoder.Inst) {
 	c.s.GPR[in.Args[0].Reg] = c.s.MSR.TSCAux
+}
+
+// rdpmc needs CPL 0 or CR4.PCE, and then a counter ECX names; the model has
+// no performance counters (CPUID leaf 0xA is not reported), so every index
+// is invalid: #GP(0) either way.
+func rdpmc(c *CPU, in *decoder.Inst) {
+	c.raiseCode(arch.VecGP, 0)
 }
 
 // int1 (ICEBP) is a #DB trap without the gate DPL check.

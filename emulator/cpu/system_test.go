@@ -141,3 +141,59 @@ func TestSegmentLoads(t *testing.T) {
 		})
 	}
 }
+
+// LAR, LSL, VERR and VERW answer from the test GDT: null, kernel code and
+// data (DPL 0), user data and code (DPL 3), a 64-bit TSS.
+func TestSelectorQueries(t *testing.T) {
+	tests := []struct {
+		name string
+		user bool
+		sel  uint16
+		op   []byte // on AX into EAX
+		zf   bool
+		eax  uint64 // checked when zf
+	}{
+		{"lar kernel code", false, selKCode, []byte{0x0f, 0x02, 0xc0}, true, 0x00a09b00},
+		{"lar 64-bit TSS", false, selTSS, []byte{0x0f, 0x02, 0xc0}, true, 0x00008900},
+		{"lar null", false, 0, []byte{0x0f, 0x02, 0xc0}, false, 0},
+		{"lar past the limit", false, 0x40, []byte{0x0f, 0x02, 0xc0}, false, 0},
+		{"lar DPL 0 from CPL 3", true, selKData | 3, []byte{0x0f, 0x02, 0xc0}, false, 0},
+		{"lsl kernel data (4 KiB granular)", false, selKData, []byte{0x0f, 0x03, 0xc0}, true, 0xffffffff},
+		{"lsl TSS", false, selTSS, []byte{0x0f, 0x03, 0xc0}, true, 0x67},
+		{"verr readable code", false, selKCode, []byte{0x0f, 0x00, 0xe0}, true, 0},
+		{"verw code", false, selKCode, []byte{0x0f, 0x00, 0xe8}, false, 0},
+		{"verw data", false, selKData, []byte{0x0f, 0x00, 0xe8}, true, 0},
+		{"verr DPL 0 data from CPL 3", true, selKData | 3, []byte{0x0f, 0x00, 0xe0}, false, 0},
+		{"verr user data from CPL 3", true, selUData, []byte{0x0f, 0x00, 0xe0}, true, 0},
+		{"verw TSS (a system segment)", false, selTSS, []byte{0x0f, 0x00, 0xe8}, false, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newTestMachine(t)
+			at := uint64(tCode)
+			if tc.user {
+				at = tUserCode
+				m.toUser(at)
+			}
+			zfBefore := arch.ZF
+			if tc.zf {
+				zfBefore = 0
+			}
+			m.setState(func(s *arch.State) { s.RFLAGS |= uint64(zfBefore) | arch.CF; s.GPR[arch.RAX] = 0x1111 })
+			m.code(at, cat([]byte{0x66, 0xb8}, []byte{byte(tc.sel), byte(tc.sel >> 8)}, tc.op)...)
+			if stop := m.c.Run(2); stop.Kind != StopCount {
+				t.Fatalf("stop %v", stop)
+			}
+			s := m.state()
+			if got := s.RFLAGS&arch.ZF != 0; got != tc.zf {
+				t.Errorf("ZF %v, want %v", got, tc.zf)
+			}
+			if s.RFLAGS&arch.CF == 0 {
+				t.Error("CF changed")
+			}
+			if tc.zf && tc.eax != 0 && s.GPR[arch.RAX] != tc.eax {
+				t.Errorf("eax %#x, want %#x", s.GPR[arch.RAX], tc.eax)
+			}
+		})
+	}
+}

@@ -43,13 +43,16 @@ type Inst struct {
 	Map         Map
 	Opcode      byte
 	SegOverride bool
-	REX         uint8
-	ModRM       uint8
-	NArgs       uint8
-	Args        [4]Arg
-	Mem         Mem
-	Imm         int64 // sign-extended; a branch displacement for J operands
-	Imm2        int64 // the second immediate (ENTER)
+	// SegFSGS is the last FS (4) or GS (5) prefix, 0 if none: AMD keeps it
+	// over a later ES, CS, SS or DS prefix (the null-seg-prefix rule).
+	SegFSGS uint8
+	REX     uint8
+	ModRM   uint8
+	NArgs   uint8
+	Args    [4]Arg
+	Mem     Mem
+	Imm     int64 // sign-extended; a branch displacement for J operands
+	Imm2    int64 // the second immediate (ENTER)
 }
 
 // HasMem reports whether one of the operands is in memory.
@@ -136,6 +139,7 @@ prefixes:
 			seg = int8((c >> 3) & 3) // ES CS SS DS
 		case 0x64, 0x65:
 			seg = int8(c - 0x64 + 4)
+			in.SegFSGS = uint8(seg)
 		case 0x66:
 			op66 = true
 		case 0x67:

@@ -38,6 +38,12 @@ type Config struct {
 	// CPU is the profile for what the SDM leaves undefined; nil is
 	// cpu.DefaultProfile.
 	CPU *cpu.Profile
+	// UnimplementedUD makes an instruction the emulator lacks raise #UD in
+	// the guest, logged to Log, instead of ending the run (Unimplemented,
+	// the default, which the harness and the tests need).
+	UnimplementedUD bool
+	// Log receives the machine's notes on such events; nil discards them.
+	Log io.Writer
 }
 
 // Machine is the whole emulated PC.
@@ -60,6 +66,9 @@ type Machine struct {
 
 	input  input
 	script script
+
+	unimplementedUD bool
+	log             io.Writer
 }
 
 // New builds a machine and loads the kernel into it.
@@ -70,6 +79,10 @@ func New(cfg Config) (*Machine, error) {
 	}
 	m.script.rest = cfg.Script
 	m.cpu.SetProfile(cfg.CPU)
+	m.unimplementedUD = cfg.UnimplementedUD
+	if cfg.Log != nil {
+		m.log = cfg.Log
+	}
 	s, err := boot.Load(m.ram, cfg.Kernel, cfg.Initrd, cfg.Cmdline)
 	if err != nil {
 		return nil, err
@@ -89,7 +102,7 @@ func newMachine(mib int, console io.Writer) (*Machine, error) {
 	if console == nil {
 		console = io.Discard
 	}
-	m := &Machine{console: &consoleWriter{w: console}}
+	m := &Machine{console: &consoleWriter{w: console}, log: io.Discard}
 	m.ram = newRAM(m, mib<<20)
 	m.lapic = devices.NewLAPIC(0)
 	m.ioapic = devices.NewIOAPIC(m.lapic)

@@ -177,6 +177,10 @@ func (m *Machine) stopped(stop cpu.Stop) (Exit, bool) {
 	case cpu.StopShutdown:
 		return m.exit(TripleFault, stop.Detail), true
 	case cpu.StopUnimplemented:
+		if m.unimplementedUD {
+			fmt.Fprintf(m.log, "twinstep: %s at %#x (%s): raised #UD in the guest\n", stop, m.cpu.State().RIP, stop.Detail)
+			return m.stopped(m.cpu.RaiseFault(arch.VecUD))
+		}
 		return m.exit(Unimplemented, stop.String()+" "+stop.Detail), true
 	case cpu.StopException:
 		return m.exit(Exception, stop.String()), true

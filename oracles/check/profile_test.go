@@ -4,10 +4,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/twinstep/twinstep/arch"
 	"github.com/twinstep/twinstep/emulator"
 	"github.com/twinstep/twinstep/emulator/cpu"
 	"github.com/twinstep/twinstep/emulator/decoder"
@@ -32,12 +34,33 @@ var undefinedForms = []string{
 	"660fcb", "66480fcb", // bswap r16
 }
 
+// acForms are the accesses whose alignment-check width the SDM leaves to
+// the processor (the profiles' ac-width rule), each run with alignment
+// checking on and RSP and RDI at every offset in a 16-byte line.
+var acForms = []string{
+	"f30f6f0c24", "f30f7f0c24", "0f100c24", "660f110c24", "f20ff00c24", "660f3a630c2400", // 16-byte SSE
+	"0fae0424",               // fxsave
+	"660ff7c1", "67660ff7c1", // maskmovdqu
+}
+
+// acState turns a random state into one with alignment checking on and
+// RSP and RDI at offset i%16 of a line.
+func acState(st *arch.State, i int) {
+	st.RFLAGS |= arch.AC
+	st.CR0 |= arch.CR0AM
+	st.GPR[arch.RSP] = 0x7ff000 + uint64(i%16)
+	st.GPR[arch.RDI] = 0x7ff800 + uint64(i%16)
+}
+
 // TestProfileOnHost runs every form with undefined flags or results from
 // random states on the emulator with the host's CPU profile and on silicon,
 // and compares everything, undefined flags and results included (exact
 // mode). A rule of a measured profile that silicon contradicts fails; for a
 // profile not yet measured the test prints the table of what disagrees (the
 // measurement to make it a verified profile) and skips.
+//
+// The acForms measure the ac-width rule the same way, with the host's
+// profile only.
 //
 // It also checks cpu.Undefined itself: run with every other profile, only
 // what cpu.Undefined masks may differ from silicon, so an entry it lacks
@@ -63,7 +86,11 @@ func TestProfileOnHost(t *testing.T) {
 	for _, p := range cpu.ProfileNames() {
 		emu.CPU.SetProfile(cpu.Profiles[p])
 		exact := cpu.Profiles[p] == prof
-		for _, h := range undefinedForms {
+		for _, h := range append(slices.Clone(undefinedForms), acForms...) {
+			ac := slices.Contains(acForms, h)
+			if ac && !exact {
+				continue // a rule, not undefined flags: only the host's profile follows it
+			}
 			code, _ := hex.DecodeString(h)
 			in, derr := decoder.Decode(code)
 			if derr != nil {
@@ -73,6 +100,9 @@ func TestProfileOnHost(t *testing.T) {
 			for i := range n {
 				seed := uint64(i)*7919 + 17
 				st := RandomState(rand.New(rand.NewPCG(seed, 11)))
+				if ac {
+					acState(&st, i)
+				}
 				c, err := Build(emu, code, st, seed)
 				if err != nil {
 					t.Fatal(err)

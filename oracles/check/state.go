@@ -51,7 +51,8 @@ func randLane64(r *rand.Rand) uint64 {
 // 64-bit range and at edge values, random status flags (DF rarely set),
 // random XMM lanes biased to float edge cases, and MXCSR with a random
 // rounding mode, DAZ/FTZ sometimes, and exceptions masked (unmasked rarely).
-// RIP is on a random user page.
+// RIP is on a random user page. TF, RF and AC (with CR0.AM) are each set in
+// one state in 16.
 func RandomState(r *rand.Rand) arch.State {
 	s := arch.Flat64()
 	for i := range s.GPR {
@@ -73,5 +74,18 @@ func RandomState(r *rand.Rand) arch.State {
 	}
 	s.MXCSR |= uint32(r.IntN(64)) & uint32(r.IntN(2)*0x3f) // sticky flags already set, sometimes
 	s.RIP = (0x10000 + uint64(r.IntN(1<<20))<<12) | uint64(r.IntN(4096))
+	// The rarely set system flags, drawn last so the fields above stay
+	// as they were for a seed: TF (a single-step trap after the
+	// instruction), RF, and AC with CR0.AM (alignment checks).
+	if r.IntN(16) == 0 {
+		s.RFLAGS |= arch.TF
+	}
+	if r.IntN(16) == 0 {
+		s.RFLAGS |= arch.RF
+	}
+	if r.IntN(16) == 0 {
+		s.RFLAGS |= arch.AC
+		s.CR0 |= arch.CR0AM
+	}
 	return s
 }

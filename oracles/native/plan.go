@@ -7,6 +7,7 @@ import (
 	"golang.org/x/arch/x86/x86asm"
 
 	"github.com/twinstep/twinstep/arch"
+	"github.com/twinstep/twinstep/emulator/cpu"
 	"github.com/twinstep/twinstep/emulator/decoder"
 	"github.com/twinstep/twinstep/engine"
 )
@@ -224,7 +225,9 @@ func (e *Engine) planFor(j job, probe bool) (record, *engine.Result) {
 			// one, or merge with ICEBP's own #DB.
 			return rec, declined(s, "%s cannot run single-stepped (its memory is next to its code)", in.Form.Mnemonic)
 		}
-		if in.Rep != decoder.PrefixNone && in.Form.Attr&decoder.AttrRep != 0 {
+		if in.Rep != decoder.PrefixNone && in.Form.Attr&decoder.AttrRep != 0 && s.RFLAGS&arch.TF == 0 {
+			// (With the case's own TF the first iteration's trap is
+			// the case's #DB.)
 			rec.flags |= flagRep
 		}
 	}
@@ -249,8 +252,8 @@ func (e *Engine) checkState(s *arch.State) string {
 		return "the host's user mode runs with IF set"
 	case s.RFLAGS&arch.IOPL != 0:
 		return "the host's user mode runs with IOPL 0"
-	case s.RFLAGS&(arch.TF|arch.VM|arch.VIF|arch.VIP) != 0:
-		return "TF, VM, VIF and VIP must be clear (the engine single-steps with TF)"
+	case s.RFLAGS&(arch.VM|arch.VIF|arch.VIP) != 0:
+		return "VM, VIF and VIP must be clear"
 	case s.RFLAGS&arch.AC != 0 && s.CR0&arch.CR0AM == 0:
 		return "RFLAGS.AC with CR0.AM clear: the host has CR0.AM set, so alignment would be checked"
 	case s.MXCSR&^e.h.host.mxcsrMask != 0:
@@ -262,9 +265,9 @@ func (e *Engine) checkState(s *arch.State) string {
 // checkInstruction says why silicon's answer for the instruction would be
 // the host's rather than the architecture's ("" if it would not).
 func (e *Engine) checkInstruction(s *arch.State, in *decoder.Inst, derr error, code []byte) string {
-	if f, ok := neededFeature(in); ok {
-		if host, model := e.h.host.cpuid.has(f), modelHas(f); host != model {
-			return fmt.Sprintf("%s: the host %s it and the emulator's CPU model %s", f.name,
+	if f, ok := cpu.FeatureOf(in); ok {
+		if host, model := e.h.host.cpuid.has(f), cpu.Claims(f); host != model {
+			return fmt.Sprintf("%s: the host %s it and the emulator's CPU model %s", f.Name,
 				map[bool]string{true: "has", false: "lacks"}[host], map[bool]string{true: "claims it", false: "does not"}[model])
 		}
 	}

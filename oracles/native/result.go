@@ -112,11 +112,17 @@ func decodeResult(j job, b []byte) (engine.Result, []engine.Region) {
 	s.Seg[arch.FS].Base = le.Uint64(out[outFSBase:])
 	s.Seg[arch.GS].Base = le.Uint64(out[outGSBase:])
 	getFXSave(out[outXSave:outXSave+512], s)
-	// In MODE_STEP TF is ours; the pushed image of a fault has RF set, the
-	// register itself keeps what it had.
+	// In MODE_STEP TF is ours unless the case set it, and then the step's
+	// trap is the case's own #DB (MODE_FAST reports it as a signal); the
+	// pushed image of a fault has RF set, the register itself keeps what
+	// it had.
 	flags := le.Uint64(out[outRFLAGS:]) &^ arch.RF
 	if le.Uint32(b[inFlags:])&1 == modeStep {
-		flags &^= arch.TF
+		if pre.RFLAGS&arch.TF == 0 {
+			flags &^= arch.TF
+		} else if kind == kindCompleted {
+			r.Outcome, r.Vector = engine.Exception, arch.VecDB
+		}
 	}
 	if kind == kindSignal {
 		signo := le.Uint32(out[outSigno:])
