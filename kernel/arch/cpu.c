@@ -40,6 +40,7 @@ _Static_assert(__builtin_offsetof(struct percpu, kernel_rsp) == PERCPU_KERNEL_RS
 _Static_assert(__builtin_offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "entry.S offset");
 static uintptr_t exec_probe_target;
 extern const uint64_t isr_table[256];
+extern const char iret_to_user[];
 
 struct fixup {
 	uint64_t insn, cont;
@@ -124,6 +125,8 @@ void cpu_init(void)
 
 	for (int v = 0; v < 256; v++)
 		set_gate(v, 0, 0);
+	/* INT3 is allowed from ring 3 (a debugger breakpoint): #BP, not #GP. */
+	set_gate(3, 0, 3);
 	set_gate(2, IST_NMI, 0);
 	set_gate(8, IST_DF, 0);
 	set_gate(18, IST_MC, 0);
@@ -223,6 +226,14 @@ void trap_dispatch(struct regs *r)
 	/* Also from ring 0: a syscall may touch a user page not yet faulted in. */
 	if (v == 14 && proc_demand_fault(read_cr2(), r->error))
 		return;
+	struct regs user;
+	if (!(r->cs & 3) && r->rip == (uint64_t)iret_to_user) {
+		/* IRETQ refused the user frame it was returning to (a non-canonical
+		 * RIP): the user's fault, reported with that frame. */
+		user = *r;
+		memcpy(&user.rip, (const void *)r->rsp, 5 * 8);
+		r = &user;
+	}
 	if (r->cs & 3) {
 		/* NT processes end with a Windows-style message and exception code. */
 		nt_user_exception(r);

@@ -74,16 +74,26 @@ isr\n:
 /* Stack here: vector, error, rip, cs, rflags, rsp, ss. */
 isr_common:
 	testb $3, 24(%rsp)
-	jz 1f
-	swapgs
-1:	PUSH_GPRS
+	jnz 1f
+	/* A fault of the IRETQ back to ring 3 (a non-canonical RIP) arrives
+	 * from ring 0 with the user's GS already in place: swap it back too. */
+	cmpq $iret_to_user, 16(%rsp)
+	jne 2f
+1:	swapgs
+2:	PUSH_GPRS
 	cld
 	mov %rsp, %rdi
 	call trap_dispatch
+/* Leaves through the struct regs frame at RSP (interrupts or system calls). */
+regs_return:
 	POP_GPRS
 	testb $3, 24(%rsp)
 	jz 1f
 	swapgs
+	add $16, %rsp
+	.globl iret_to_user
+iret_to_user:
+	iretq
 1:	add $16, %rsp
 	iretq
 
@@ -125,6 +135,11 @@ syscall_entry:
 	sti
 	call syscall_dispatch
 	cli
+	/* SYSRETQ to a non-canonical RCX would fault in ring 0 on the user's
+	 * stack (Intel): such a return takes IRETQ, whose fault is the user's. */
+	mov 17*8(%rsp), %rcx
+	shr $47, %rcx
+	jnz regs_return
 	POP_GPRS
 	add $16, %rsp
 	pop %rcx
@@ -164,7 +179,7 @@ enter_user:
 	xor %r13d, %r13d
 	xor %r14d, %r14d
 	xor %r15d, %r15d
-	iretq
+	jmp iret_to_user
 
 /* switch_context(&prev->rsp, next_rsp): saves callee-saved state only. */
 	.globl switch_context

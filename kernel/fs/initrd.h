@@ -12,6 +12,17 @@ struct initrd_node {
 	bool dir;
 };
 
+/* A parsed archive: entries point into its bytes. */
+struct initrd {
+	struct initrd_node *nodes;
+	int count, cap;
+};
+
+/* Adds the archive's files and directories to t; returns t->count. A bad
+ * header (magic, checksum) or an entry running past size ends the walk
+ * with a kernel log message; what came before it stays. */
+int initrd_parse(struct initrd *t, const void *base, uint64_t size);
+/* Parses the boot archive, which the functions below serve. */
 void initrd_init(const void *base, uint64_t size);
 /* Finds "/etc/motd", "etc/motd" or "./etc/motd"; NULL if absent. */
 const struct initrd_node *initrd_lookup(const char *path);

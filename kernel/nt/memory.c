@@ -367,10 +367,12 @@ nt_status nt_free_virtual_memory(const struct nt_call *c)
 			nt_vm_release(p, r);
 		}
 	} else {
+		/* Measured against the region before any sum can wrap. */
+		uint64_t room = r->base + r->size - base;
 		uint64_t end = size ? base + size : r->base + r->size;
 		base &= ~PAGE_MASK;
 		end = (end + PAGE_MASK) & ~PAGE_MASK;
-		if (end < base || end - r->base > r->size)
+		if (size > room)
 			s = NT_STATUS_INVALID_PARAMETER;
 		else {
 			size = end - base;

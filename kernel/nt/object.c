@@ -197,6 +197,9 @@ nt_status nt_close(const struct nt_call *c) { return nt_handle_close(c->arg[0]);
 nt_status nt_duplicate_object(const struct nt_call *c)
 {
 	struct nt_object *sp, *dp, *o;
+	nt_handle h = 0;
+	if (c->arg[3] && !nt_copy_out(c->arg[3], &h, sizeof h))
+		return NT_STATUS_ACCESS_VIOLATION; /* probed before the source is closed */
 	nt_status s = nt_handle_get(c->arg[0], &nt_process_type, &sp);
 	if (s)
 		return s;
@@ -221,7 +224,6 @@ nt_status nt_duplicate_object(const struct nt_call *c)
 		nt_object_unref(o);
 		return s;
 	}
-	nt_handle h = 0;
 	s = nt_handle_insert_into(((struct nt_process *)dp)->handles, o, &h);
 	if (!s && c->arg[3] && !nt_copy_out(c->arg[3], &h, sizeof h)) {
 		close_in(((struct nt_process *)dp)->handles, h);

@@ -302,6 +302,12 @@ static nt_status map_image(struct loader *L, const uint8_t *d, uint64_t n, const
 	}
 	m->dll = fh->characteristics & IMAGE_FILE_DLL;
 	L->count++; /* from here on the failure path frees its pages */
+	/* A directory outside the image would be skipped: imports left unbound. */
+	static const int used[] = {DIR_EXPORT, DIR_IMPORT, DIR_RELOC, DIR_TLS};
+	for (unsigned i = 0; i < sizeof used / sizeof used[0]; i++)
+		if ((uint32_t)used[i] < o->ndirs && o->dir[used[i]].rva && !dir_of(m, used[i]).rva)
+			return failf(L, NT_STATUS_INVALID_IMAGE_FORMAT, "%s: data directory %d outside the image", nm,
+				     used[i]);
 
 	uint64_t base = o->image_base;
 	nt_status st = nt_vm_reserve(L->p, &base, m->size, NT_REGION_IMAGE, &m->region);

@@ -547,8 +547,10 @@ void nt_user_exception(struct regs *r)
 	}
 	char c[12];
 	hex(c, (uint32_t)code, 8);
-	/* Windows reports a breakpoint at the int3, not after it. */
-	hex(at, r->vector == 3 ? r->rip - 1 : r->rip, 16);
+	/* Windows reports a breakpoint at the int3, with RIP backed up onto it. */
+	if (r->vector == 3)
+		r->rip--;
+	hex(at, r->rip, 16);
 	kprintf("nt: %s: unhandled exception 0x%s (%s) at 0x%s, process ended\n", p->name, c, name, at);
 	nt_process_terminate(p, code);
 }
@@ -598,7 +600,11 @@ nt_status nt_create_process(const struct nt_call *c)
 {
 	struct nt_process_create pc;
 	struct nt_process *self = nt_current_process();
-	if (!nt_copy_in(&pc, c->arg[2], sizeof pc))
+	/* The out-handles are probed first, as on Windows: a bad one must not
+	 * leave a process running that nobody holds a handle to. */
+	nt_handle zero = 0;
+	if (!nt_copy_in(&pc, c->arg[2], sizeof pc) || !nt_copy_out(c->arg[0], &zero, 8) ||
+	    (c->arg[1] && !nt_copy_out(c->arg[1], &zero, 8)))
 		return NT_STATUS_ACCESS_VIOLATION;
 	struct nt_spawn s;
 	memset(&s, 0, sizeof s);
@@ -658,7 +664,13 @@ nt_status nt_create_process(const struct nt_call *c)
 		if (!st && c->arg[1])
 			st = nt_handle_insert(&t->obj, &ht);
 		if (!st && (!nt_copy_out(c->arg[0], &hp, 8) || (c->arg[1] && !nt_copy_out(c->arg[1], &ht, 8))))
-			st = NT_STATUS_ACCESS_VIOLATION;
+			st = NT_STATUS_ACCESS_VIOLATION; /* unmapped by another thread since the probe */
+		if (st) {
+			/* Nobody can reach the child: it must not run on unseen. */
+			nt_process_terminate(p, st);
+			nt_handle_close(hp);
+			nt_handle_close(ht);
+		}
 		nt_object_unref(&p->obj);
 		nt_object_unref(&t->obj);
 	}
@@ -763,6 +775,12 @@ nt_status nt_query_information_process(const struct nt_call *c)
  * zero return address (start must end with NtTerminateThread). */
 nt_status nt_create_thread(const struct nt_call *c)
 {
+	/* A start outside user space would make the IRETQ to it fault. */
+	if (c->arg[2] >= USER_TOP)
+		return NT_STATUS_INVALID_PARAMETER;
+	nt_handle h = 0;
+	if (!nt_copy_out(c->arg[0], &h, 8))
+		return NT_STATUS_ACCESS_VIOLATION; /* probed before anything exists */
 	struct nt_object *o;
 	nt_status s = nt_handle_get(c->arg[1], &nt_process_type, &o);
 	if (s)
@@ -778,10 +796,11 @@ nt_status nt_create_thread(const struct nt_call *c)
 	nt_object_unref(o);
 	if (s)
 		return s;
-	nt_handle h = 0;
 	s = nt_handle_insert(&t->obj, &h);
-	if (!s && !nt_copy_out(c->arg[0], &h, 8))
+	if (!s && !nt_copy_out(c->arg[0], &h, 8)) {
+		nt_handle_close(h); /* unmapped by another thread since the probe */
 		s = NT_STATUS_ACCESS_VIOLATION;
+	}
 	nt_object_unref(&t->obj);
 	return s;
 }

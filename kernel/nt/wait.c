@@ -111,13 +111,15 @@ nt_status nt_create_event(const struct nt_call *c)
 {
 	if (c->arg[3] > 1)
 		return NT_STATUS_INVALID_PARAMETER;
+	nt_handle h = 0;
+	if (!nt_copy_out(c->arg[0], &h, 8))
+		return NT_STATUS_ACCESS_VIOLATION; /* probed before anything exists */
 	struct nt_event *e = kzalloc(sizeof *e);
 	if (!e)
 		return NT_STATUS_NO_MEMORY;
 	nt_object_init(&e->obj, &nt_event_type);
 	e->sync = c->arg[3] == 1;
 	e->set = (c->arg[4] & 0xff) != 0;
-	nt_handle h = 0;
 	nt_status s = nt_handle_insert(&e->obj, &h);
 	if (!s && !nt_copy_out(c->arg[0], &h, 8)) {
 		nt_handle_close(h);

@@ -83,6 +83,8 @@ static const char *load_elf(struct proc *p, const struct initrd_node *f)
 		if (why)
 			return why;
 	}
+	if (h->entry >= USER_TOP)
+		return "entry point outside user space";
 	p->entry = h->entry;
 	return NULL;
 }

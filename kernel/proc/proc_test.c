@@ -1,4 +1,6 @@
 #include "proc/proc.h"
+#include "arch/x86.h"
+#include "mm/vmm.h"
 #include "sched/thread.h"
 #include "test/selftest.h"
 
@@ -49,5 +51,22 @@ const char *test_user_preempt(void)
 		return fail("exit statuses %d and %d, want 0 (1: memory not isolated, 2: never preempted)", ea, eb);
 	if (sa < 3 || sb < 3)
 		return fail("scheduled %lu and %lu times, want 3 or more", sa, sb);
+	return NULL;
+}
+
+/* An IRETQ to a non-canonical RIP faults in ring 0 (QEMU's TCG lets the
+ * fetch fault in ring 3 instead): either way the process dies, not the kernel. */
+const char *test_user_bad_return(void)
+{
+	uint64_t flags = irq_save();
+	struct proc *p = proc_spawn("/bin/hello");
+	if (p)
+		p->entry = USER_TOP; /* before the thread first runs */
+	irq_restore(flags);
+	if (!p)
+		return fail("could not start /bin/hello");
+	int got = proc_wait(p, NULL);
+	if (got != EXIT_KILLED(13) && got != EXIT_KILLED(14))
+		return fail("exit status %d, want a #GP (or #PF) kill", got);
 	return NULL;
 }

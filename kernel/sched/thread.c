@@ -38,9 +38,12 @@ static void schedule(void)
 	tss_set_rsp0(next->kstack_top);
 	if (next->cr3 != cur->cr3)
 		write_cr3(next->cr3);
-	/* In the kernel KERNEL_GS_BASE holds the user GS base: NT threads keep their TEB there. */
-	if (next->user_gs != cur->user_gs)
-		wrmsr(MSR_KERNEL_GS_BASE, next->user_gs);
+	/* The user FS and GS bases belong to the thread (ring 3 may change them
+	 * with WRFSBASE/WRGSBASE); in the kernel KERNEL_GS_BASE holds the user's GS. */
+	cur->user_fs = rdmsr(MSR_FS_BASE);
+	cur->user_gs = rdmsr(MSR_KERNEL_GS_BASE);
+	wrmsr(MSR_FS_BASE, next->user_fs);
+	wrmsr(MSR_KERNEL_GS_BASE, next->user_gs);
 	if (cur->fpu)
 		asm volatile("fxsave64 (%0)" : : "r"(cur->fpu) : "memory");
 	if (next->fpu)

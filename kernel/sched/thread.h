@@ -20,10 +20,11 @@ struct thread {
 	int id;
 	const char *name;
 	struct proc *proc; /* NULL for kernel threads */
-	/* NT threads: their struct nt_thread, and the user GS base (the TEB),
-	 * which the scheduler loads into KERNEL_GS_BASE for the next SWAPGS. */
+	/* NT threads: their struct nt_thread. */
 	void *nt;
-	uint64_t user_gs;
+	/* The user FS and GS bases (NT threads start with GS = the TEB), saved
+	 * and restored on every switch: KERNEL_GS_BASE holds the GS one. */
+	uint64_t user_fs, user_gs;
 	/* FXSAVE area (512 bytes, 16-aligned) of threads that run SSE code in
 	 * user mode (NT threads); NULL for the rest, which never touch it. */
 	void *fpu;

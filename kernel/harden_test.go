@@ -1,0 +1,99 @@
+package kernel_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/twinstep/twinstep/emulator/machine"
+)
+
+// hardenSession types commands at cmd.exe (the last one must be "exit N")
+// and checks that each want string follows in the console output, in
+// order, that the kernel never panicked and that cmd ended with status N:
+// the kernel survived whatever the commands did.
+func hardenSession(t *testing.T, status uint32, steps ...[2]string) string {
+	t.Helper()
+	var script strings.Builder
+	for _, s := range steps {
+		script.WriteString(s[0] + "\r")
+	}
+	text, exit, _ := bootCmd(t, script.String())
+	if strings.Contains(text, "KERNEL PANIC") || exit.Reason != machine.DebugExit || exit.Status != status {
+		t.Errorf("run ended with %v (%s) status %d, want debug exit %d (cmd's exit)", exit.Reason, exit.Detail, exit.Status, status)
+	}
+	pos := 0
+	for _, s := range steps {
+		j := strings.Index(text[pos:], s[1])
+		if j < 0 {
+			t.Errorf("after %q: %q not found", s[0], s[1])
+			continue
+		}
+		pos += j + len(s[1])
+	}
+	if t.Failed() {
+		t.Logf("console output:\n%s", text)
+	}
+	return text
+}
+
+// Issue 11 item 1: a thread start outside user space (non-canonical or
+// kernel) is refused; the IRETQ to it used to fault in ring 0.
+func TestHardenBadThreadStart(t *testing.T) {
+	hardenSession(t, 0,
+		[2]string{"harden.exe thread", "harden thread: c000000d c000000d"},
+		[2]string{"exit 0", ""})
+}
+
+// Issue 11 item 4: creators probe their out-handle pointers before
+// creating anything: no thread runs, no process starts, nothing leaks.
+func TestHardenOutPointers(t *testing.T) {
+	text := hardenSession(t, 0,
+		[2]string{"harden.exe outptr", "harden outptr: c0000005 c0000005 c0000005 c0000005 ran=0"},
+		[2]string{"exit 0", ""})
+	if strings.Contains(text, "[leaked]") {
+		t.Errorf("a process created with a bad out-handle ran")
+	}
+}
+
+// Issue 11 item 7: int3 is STATUS_BREAKPOINT at the int3 itself; a free
+// with a wrapping size fails; an image whose import directory lies outside
+// it is refused.
+func TestHardenBreakpoint(t *testing.T) {
+	text := hardenSession(t, 0,
+		[2]string{"harden.exe int3", "harden int3: at "},
+		[2]string{"echo level=%ERRORLEVEL%", "level=-2147483645"},
+		[2]string{"exit 0", ""})
+	i := strings.Index(text, "harden int3: at ")
+	if i < 0 {
+		return
+	}
+	at := fmt.Sprintf("%016s", strings.ToUpper(strings.TrimLeft(strings.Fields(text[i+len("harden int3: at "):])[0], "0")))
+	if !strings.Contains(text, "unhandled exception 0x80000003 (breakpoint) at 0x"+at) {
+		t.Errorf("no breakpoint reported at the int3 (%s):\n%s", at, text)
+	}
+}
+
+func TestHardenFreeWrap(t *testing.T) {
+	hardenSession(t, 0,
+		[2]string{"harden.exe freewrap", "harden freewrap: 00000000 c000000d c000000d"},
+		[2]string{"exit 0", ""})
+}
+
+func TestHardenImportOutside(t *testing.T) {
+	hardenSession(t, 0,
+		[2]string{"harden.exe image", "harden image: c000007b"},
+		[2]string{"exit 0", ""})
+}
+
+// Issue 11 item 3: FS and GS bases are per thread: a child leaving its GS
+// base changed does not break cmd.exe, and an FS base set by one program is
+// not seen by the next.
+func TestHardenFSGSBase(t *testing.T) {
+	hardenSession(t, 0,
+		[2]string{"harden.exe gs", "harden gs: exiting"},
+		[2]string{"echo level=%ERRORLEVEL%", "level=7"},
+		[2]string{"harden.exe fsset", "harden fsset: done"},
+		[2]string{"harden.exe fsget", "harden fsget: 0\r\n"},
+		[2]string{"exit 0", ""})
+}
