@@ -741,18 +741,18 @@ func stateTable(pre *arch.State, rec, emu, orc, nat *engine.Result) []StateRow {
 // merge combines the chunks' findings into the report.
 func merge(t *traces.Trace, path string, parts []*partial) *Report {
 	rep := &Report{Trace: path, Kernel: t.Meta.Kernel, Cmdline: t.Meta.Cmdline}
-	if t.Damage != nil {
-		rep.Damage = t.Damage.Error()
-	}
 	groups := map[string]*Group{}
 	forms := map[string]*Form{}
+	var spans []traces.Span
+	var chunkErr error
 	for _, p := range parts {
 		if p == nil {
 			continue
 		}
-		if p.err != nil && rep.Damage == "" {
-			rep.Damage = p.err.Error()
+		if p.err != nil && chunkErr == nil {
+			chunkErr = p.err
 		}
+		spans = append(spans, traces.Span{First: p.first, Count: p.instructions})
 		rep.Instructions += p.instructions
 		rep.Events += p.events
 		rep.OracleRestarts += p.restarts
@@ -817,6 +817,18 @@ func merge(t *traces.Trace, path string, parts []*partial) *Report {
 		return rep.Coverage[i].Form < rep.Coverage[j].Form
 	})
 	rep.Timeline = timeline(parts)
+	// The first damage: the trace's own, a chunk that failed to replay, or
+	// chunks that do not add up to the recording (Whole).
+	damage := t.Damage
+	if damage == nil {
+		damage = chunkErr
+	}
+	if damage == nil {
+		damage = t.Whole(spans)
+	}
+	if damage != nil {
+		rep.Damage = damage.Error()
+	}
 	return rep
 }
 

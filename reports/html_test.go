@@ -354,8 +354,9 @@ func TestWriteHTML(t *testing.T) {
 		{
 			name: "damaged",
 			r:    &lockstep.Report{Trace: "t", Damage: "bad record at byte 4096 <eof>", Counts: lockstep.Counts{Match: 3}},
-			want: []string{"The trace is damaged: bad record at byte 4096 <eof>.", `<td class="num">100.0%</td>`},
-			not:  []string{"<eof>"},
+			want: []string{"The trace is damaged: bad record at byte 4096 <eof>.", `<td class="num">100.0%</td>`,
+				`<p class="verdict bad">none: the trace is not whole; in what was replayed, no unexplained divergence or missing instruction</p>`},
+			not: []string{"<eof>", `class="verdict ok"`},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -458,7 +459,7 @@ func TestWriteSummary(t *testing.T) {
 			r: &lockstep.Report{Trace: "t", Damage: "truncated at record 9", Missing: []lockstep.Group{bswapGroup()},
 				Counts: lockstep.Counts{Missing: 17}},
 			want: []string{"damaged  truncated at record 9\n", "│ mnemonic │ count │ first location", "no divergences\n",
-				"silicon  not used\n"},
+				"silicon  not used\n", "verdict  none: the trace is not whole; in what was replayed, 17 unexplained (0 divergent, 17 missing)\n"},
 			not: []string{"│ form"},
 		},
 	} {

@@ -230,15 +230,19 @@ func classes(r *lockstep.Report) []class {
 
 // verdict is the one line that says whether a person must look at the run.
 func verdict(r *lockstep.Report) string {
-	if !r.Unexplained() {
-		return "no unexplained divergence or missing instruction"
+	v := "no unexplained divergence or missing instruction"
+	if r.Unexplained() {
+		n := r.Counts.Divergent + r.Counts.Missing + r.Silicon.Disagreed
+		v = fmt.Sprintf("%s unexplained (%s divergent, %s missing", count(n), count(r.Counts.Divergent), count(r.Counts.Missing))
+		if r.Silicon.Disagreed > 0 {
+			v += fmt.Sprintf(", %s disagreeing with silicon", count(r.Silicon.Disagreed))
+		}
+		v += ")"
 	}
-	n := r.Counts.Divergent + r.Counts.Missing + r.Silicon.Disagreed
-	v := fmt.Sprintf("%s unexplained (%s divergent, %s missing", count(n), count(r.Counts.Divergent), count(r.Counts.Missing))
-	if r.Silicon.Disagreed > 0 {
-		v += fmt.Sprintf(", %s disagreeing with silicon", count(r.Silicon.Disagreed))
+	if r.Damage != "" { // what was replayed is not the run: no verdict on it
+		return "none: the trace is not whole; in what was replayed, " + v
 	}
-	return v + ")"
+	return v
 }
 
 // firstLocation is where a group first occurred, as both reports print it:

@@ -156,14 +156,23 @@ func (w *Writer) Close() error {
 
 // CorruptError reports damage: which chunk, where, and what is wrong.
 type CorruptError struct {
-	Chunk  int   // the chunk's number, from 0; -1 for the header
+	Chunk  int   // the chunk's number, from 0; ChunkHeader or ChunkIndex for those parts
 	Offset int64 // where in the file
 	Reason string
 }
 
+// Chunk numbers of the parts of a container that are not numbered chunks.
+const (
+	ChunkHeader = -1 // the file header
+	ChunkIndex  = -2 // the index and the footer
+)
+
 func (e *CorruptError) Error() string {
-	if e.Chunk < 0 {
+	switch e.Chunk {
+	case ChunkHeader:
 		return fmt.Sprintf("trace header: %s", e.Reason)
+	case ChunkIndex:
+		return fmt.Sprintf("trace index: %s", e.Reason)
 	}
 	return fmt.Sprintf("trace chunk %d (at byte %d): %s", e.Chunk, e.Offset, e.Reason)
 }
@@ -173,66 +182,94 @@ type Reader struct {
 	r      io.ReaderAt
 	size   int64
 	chunks []ChunkInfo
-	// Damage is the first damage met while scanning a file without a usable
-	// index (nil if none): the chunks before it are readable.
+	// Damage is the first damage found (nil if none): a damaged chunk met
+	// while scanning, or an index or footer that is missing or does not
+	// list exactly the chunks the file holds. The chunks listed are
+	// readable; without a usable index they are found by scanning.
 	Damage error
 }
 
 // NewReader checks the header and finds the chunks: from the index when
-// the footer and index are intact, otherwise by scanning, which stops at
-// the first damaged chunk (see Reader.Damage).
+// the footer and index are intact and list every chunk in the file,
+// otherwise by scanning, which stops at the first damaged chunk (see
+// Reader.Damage).
 func NewReader(r io.ReaderAt, size int64) (*Reader, error) {
 	h := make([]byte, headerSize)
 	if size < headerSize {
-		return nil, &CorruptError{Chunk: -1, Reason: fmt.Sprintf("the file is %d bytes, shorter than the header", size)}
+		return nil, &CorruptError{Chunk: ChunkHeader, Reason: fmt.Sprintf("the file is %d bytes, shorter than the header", size)}
 	}
 	if _, err := r.ReadAt(h, 0); err != nil {
-		return nil, &CorruptError{Chunk: -1, Reason: err.Error()}
+		return nil, &CorruptError{Chunk: ChunkHeader, Reason: err.Error()}
 	}
 	if !bytes.Equal(h[:8], headerMagic) {
-		return nil, &CorruptError{Chunk: -1, Reason: "not a twinstep trace (bad magic)"}
+		return nil, &CorruptError{Chunk: ChunkHeader, Reason: "not a twinstep trace (bad magic)"}
 	}
 	if v := binary.LittleEndian.Uint16(h[8:]); v != Version {
-		return nil, &CorruptError{Chunk: -1, Reason: fmt.Sprintf("format version %d; this reader knows version %d", v, Version)}
+		return nil, &CorruptError{Chunk: ChunkHeader, Reason: fmt.Sprintf("format version %d; this reader knows version %d", v, Version)}
 	}
 	tr := &Reader{r: r, size: size}
-	if tr.readIndex() {
+	ierr := tr.readIndex()
+	if ierr == nil {
 		return tr, nil
 	}
+	tr.chunks = nil
 	tr.scan()
+	if tr.Damage == nil {
+		tr.Damage = &CorruptError{Chunk: ChunkIndex, Offset: size, Reason: ierr.Error()}
+	}
 	return tr, nil
 }
 
-// readIndex loads the index through the footer; false if either is
-// missing or damaged.
-func (tr *Reader) readIndex() bool {
-	if tr.size < headerSize+footerSize {
-		return false
-	}
+// readIndex loads the index through the footer and checks that it lists
+// every chunk between the header and itself, in file order: an index that
+// lists a chunk twice or leaves one out would make a reader skip or repeat
+// part of the recording. It returns what is wrong.
+func (tr *Reader) readIndex() error {
 	f := make([]byte, footerSize)
+	if tr.size < headerSize+footerSize {
+		return errors.New("the file ends without an index and footer (cut short)")
+	}
 	if _, err := tr.r.ReadAt(f, tr.size-footerSize); err != nil || !bytes.Equal(f[:8], footerMagic) {
-		return false
+		return errors.New("the file ends without an index and footer (cut short)")
 	}
 	at := int64(binary.LittleEndian.Uint64(f[8:]))
 	if at < headerSize || at > tr.size-footerSize {
-		return false
+		return fmt.Errorf("the footer points at byte %d, outside the file", at)
 	}
-	kind, payload, _, err := tr.readAt(at, -1)
-	if err != nil || kind != KindIndex || len(payload)%indexEntrySize != 0 {
-		return false
+	kind, payload, end, err := tr.readAt(at, -1)
+	switch {
+	case err != nil:
+		var ce *CorruptError
+		errors.As(err, &ce) // readAt's errors are all CorruptErrors
+		return fmt.Errorf("the index chunk at byte %d: %s", at, ce.Reason)
+	case kind != KindIndex || len(payload)%indexEntrySize != 0:
+		return fmt.Errorf("the footer points at byte %d, where there is no index chunk", at)
+	case end != tr.size-footerSize:
+		return fmt.Errorf("the index chunk ends at byte %d, the footer starts at byte %d", end, tr.size-footerSize)
 	}
+	next := int64(headerSize)
+	h := make([]byte, chunkHeaderSize)
 	for i := 0; i < len(payload); i += indexEntrySize {
 		c := ChunkInfo{
 			Offset: int64(binary.LittleEndian.Uint64(payload[i:])),
 			First:  binary.LittleEndian.Uint64(payload[i+8:]),
 			Kind:   Kind(payload[i+16]),
 		}
-		if c.Offset < headerSize || c.Offset >= at {
-			return false
+		n := i / indexEntrySize
+		if c.Offset != next {
+			return fmt.Errorf("entry %d lists a chunk at byte %d, where chunk %d is at byte %d (a chunk listed twice, left out or out of order)",
+				n, c.Offset, n, next)
 		}
+		if _, err := tr.r.ReadAt(h, c.Offset); err != nil || Kind(h[0]) != c.Kind {
+			return fmt.Errorf("entry %d lists a chunk of kind %d at byte %d, which holds another", n, c.Kind, c.Offset)
+		}
+		next = c.Offset + chunkHeaderSize + int64(binary.LittleEndian.Uint32(h[8:]))
 		tr.chunks = append(tr.chunks, c)
 	}
-	return true
+	if next != at {
+		return fmt.Errorf("the chunks listed end at byte %d, the index starts at byte %d: the index leaves chunks out", next, at)
+	}
+	return nil
 }
 
 // scan walks the chunks from the header on, stopping at the index or at
@@ -251,6 +288,10 @@ func (tr *Reader) scan() {
 		off = next
 	}
 }
+
+// Indexed reports whether the chunks were found through the index, so
+// their first instruction numbers are known.
+func (tr *Reader) Indexed() bool { return tr.Damage == nil }
 
 // Chunks lists the chunks (the index itself excluded), in file order.
 func (tr *Reader) Chunks() []ChunkInfo { return tr.chunks }

@@ -94,7 +94,7 @@ func TestDamage(t *testing.T) {
 	}{
 		{"cut inside chunk 2", func(b []byte) []byte { return b[:chunk2+20] }, 2, "chunk 2 (at byte", -1},
 		{"cut inside a chunk header", func(b []byte) []byte { return b[:chunk2+5] }, 2, "cut short", -1},
-		{"footer missing", func(b []byte) []byte { return b[:len(b)-footerSize] }, 6, "", -1},
+		{"footer missing", func(b []byte) []byte { return b[:len(b)-footerSize] }, 6, "trace index: the file ends without an index", -1},
 		{"a flipped byte in chunk 2", func(b []byte) []byte { b[chunk2+chunkHeaderSize+3] ^= 0x40; return b }, 6,
 			"chunk 2 (at byte", 2},
 		{"a flipped byte without an index", func(b []byte) []byte {

@@ -7,7 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"sync/atomic"
 	"time"
 	"unicode/utf16"
 
@@ -17,6 +17,7 @@ import (
 	"github.com/twinstep/twinstep/emulator/decoder"
 	"github.com/twinstep/twinstep/emulator/machine"
 	"github.com/twinstep/twinstep/engine"
+	"github.com/twinstep/twinstep/internal/outfile"
 	"github.com/twinstep/twinstep/oracles/unicorn"
 )
 
@@ -68,7 +69,8 @@ const (
 // the emulator lacks an instruction, Unicorn executes it from the same
 // state and the step is marked; the recording stops with an error only when
 // no engine can execute an instruction, and what was recorded up to there
-// is still written.
+// is still written. A write error stops the recording within a chunk's
+// worth of instructions, and is the error returned.
 func Record(out io.Writer, cfg RecordConfig) (*Recording, error) {
 	start := time.Now()
 	img, err := boot.ParseKernel(cfg.Kernel, 1<<40) // for its symbols: machine.New checks it against RAM
@@ -83,7 +85,7 @@ func Record(out io.Writer, cfg RecordConfig) (*Recording, error) {
 	cw := &countingWriter{w: out}
 	tw, err := NewWriter(cw)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", errWrite, err)
 	}
 	r := &recorder{m: m, c: m.CPU(), chunkN: uint64(cfg.ChunkInstructions), chunks: make(chan chunk, 4), done: make(chan error, 1)}
 	if r.chunkN == 0 {
@@ -109,7 +111,9 @@ func Record(out io.Writer, cfg RecordConfig) (*Recording, error) {
 		var err error
 		for c := range r.chunks {
 			if err == nil {
-				err = tw.WriteChunk(c.kind, c.first, c.payload)
+				if err = tw.WriteChunk(c.kind, c.first, c.payload); err != nil {
+					r.writeFailed.Store(true)
+				}
 			}
 		}
 		r.done <- err
@@ -133,31 +137,29 @@ func Record(out io.Writer, cfg RecordConfig) (*Recording, error) {
 	}
 	rec := &Recording{End: r.end, Chunks: r.nchunks + 2, Bytes: cw.n, Modules: len(r.meta.Symbols.Modules), Elapsed: time.Since(start)}
 	if werr != nil {
-		return rec, fmt.Errorf("writing the trace: %w", werr)
+		return rec, fmt.Errorf("%w: %w", errWrite, werr)
 	}
 	return rec, runErr
 }
 
-// RecordFile records to the file at path. It writes path.partial and
-// renames it when the recording is complete, so an interrupted recording
-// never leaves a file that looks finished; a recording that stopped early
-// (no engine could run an instruction) is kept, with the error.
+// RecordFile records to the file at path, through outfile: a path that
+// is not a regular file is refused before the recording starts, and the
+// file appears only when the trace was written whole. A recording that
+// stopped early (no engine could run an instruction) is a whole trace of
+// what ran: it is kept, with the error. A write error (a full disk) stops
+// the recording and keeps nothing: the Recording is then nil.
 func RecordFile(path string, cfg RecordConfig) (*Recording, error) {
-	tmp := path + ".partial"
-	f, err := os.Create(tmp)
+	f, err := outfile.Create(path)
 	if err != nil {
 		return nil, err
 	}
 	rec, err := Record(f, cfg)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if rec == nil {
-		os.Remove(tmp)
+	if rec == nil || errors.Is(err, errWrite) {
+		f.Abort()
 		return nil, err
 	}
-	if rerr := os.Rename(tmp, path); rerr != nil {
-		return rec, rerr
+	if cerr := f.Commit(); cerr != nil {
+		return nil, cerr
 	}
 	return rec, err
 }
@@ -202,10 +204,15 @@ type recorder struct {
 
 	notifyLow uint32
 	oracle    *unicorn.Session
+	// writeFailed is set by the goroutine writing the chunks when a write
+	// fails, so the recording stops.
+	writeFailed atomic.Bool
 }
 
 // run drives the machine, stepping in with the oracle where the emulator
-// lacks an instruction.
+// lacks an instruction. It runs a chunk's worth of instructions at a time
+// and stops when writing the trace failed: a full disk ends the recording
+// there, not at the end of the run.
 func (r *recorder) run(limit uint64) error {
 	defer func() {
 		if r.oracle != nil {
@@ -213,25 +220,32 @@ func (r *recorder) run(limit uint64) error {
 		}
 	}()
 	for {
-		left := uint64(0)
+		if r.writeFailed.Load() {
+			r.end.Exit, r.end.Detail = "write error", "writing the trace failed"
+			return nil // Record returns the write error
+		}
+		slice := r.chunkN
 		if limit != 0 {
 			if r.c.Retired >= limit {
-				r.end.Exit = machine.InstructionLimit.String()
+				r.end.Exit, r.end.Detail = machine.InstructionLimit.String(), fmt.Sprintf("%d instructions", limit)
 				return nil
 			}
-			left = limit - r.c.Retired
+			slice = min(slice, limit-r.c.Retired)
 		}
-		exit, err := r.m.Run(left)
+		exit, err := r.m.Run(slice)
 		r.end.Exit, r.end.Detail = exit.Reason.String(), exit.Detail
 		if err != nil {
 			return err
 		}
-		if exit.Reason != machine.Unimplemented {
+		switch exit.Reason {
+		case machine.InstructionLimit: // the slice, or the limit: the loop's top says which
+		case machine.Unimplemented:
+			if err := r.byOracle(); err != nil {
+				r.end.Exit, r.end.Detail = "no engine can execute", err.Error()
+				return err
+			}
+		default:
 			return nil
-		}
-		if err := r.byOracle(); err != nil {
-			r.end.Exit, r.end.Detail = "no engine can execute", err.Error()
-			return err
 		}
 	}
 }
@@ -366,6 +380,9 @@ func (r *recorder) translate(cr3, la uint64) (uint64, bool) {
 	}
 	return 0, false
 }
+
+// errWrite is wrapped by the error of a trace that could not be written.
+var errWrite = errors.New("writing the trace")
 
 // errNoEngine is wrapped by the error that stops a recording.
 var errNoEngine = errors.New("no engine can execute the instruction")

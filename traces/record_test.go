@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/twinstep/twinstep/arch"
@@ -120,8 +122,9 @@ func TestTruncatedTraceReadsUpToTheDamage(t *testing.T) {
 	if tr.Chunks() == 0 {
 		t.Fatal("no steps chunk survives")
 	}
-	if err := tr.Walk(0, func(*Step) bool { return true }); err != nil {
-		t.Fatal(err)
+	var steps int
+	if err := tr.Walk(0, func(*Step) bool { steps++; return true }); err != tr.Damage || steps == 0 {
+		t.Fatalf("a walk of the whole trace read %d steps and returned %v, want the damage", steps, err)
 	}
 	// Flip a byte inside a steps chunk: its checksum names it.
 	bad := bytes.Clone(b)
@@ -143,4 +146,60 @@ func TestTruncatedTraceReadsUpToTheDamage(t *testing.T) {
 		t.Fatalf("a flipped byte gave %v, want a CorruptError", failed)
 	}
 	t.Logf("cut: %v; flipped: %v", tr.Damage, failed)
+}
+
+// failingWriter takes n bytes and then fails as a full disk does.
+type failingWriter struct{ n int }
+
+func (w *failingWriter) Write(b []byte) (int, error) {
+	if len(b) > w.n {
+		k := w.n
+		w.n = 0
+		return k, syscall.ENOSPC
+	}
+	w.n -= len(b)
+	return len(b), nil
+}
+
+// A write error ends the recording at once, not at the end of the run, and
+// is the error returned; RecordFile then keeps no file at all.
+func TestRecordStopsAtWriteError(t *testing.T) {
+	kernel, initrd, err := kernelbuild.Images()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const limit = 2_000_000
+	cfg := RecordConfig{Kernel: kernel, Initrd: initrd, KernelName: "kernel.elf", InitrdName: "initrd.tar",
+		Cmdline: cmdline, Limit: limit, ChunkInstructions: 10_000}
+	for _, room := range []int{0, 100, 20_000} { // bytes the disk takes before it is full
+		rec, err := Record(&failingWriter{n: room}, cfg)
+		if !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), "writing the trace") {
+			t.Fatalf("room for %d bytes: error %v, want ENOSPC writing the trace", room, err)
+		}
+		if rec != nil && rec.Instructions > 100_000 {
+			t.Fatalf("room for %d bytes: the recording went on for %d instructions after the write failed", room, rec.Instructions)
+		}
+	}
+}
+
+// RecordFile refuses a path that is not a regular file before recording,
+// and leaves it as it was.
+func TestRecordFileRefusesNonRegularPaths(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{dir, fifo} {
+		rec, err := RecordFile(path, RecordConfig{Kernel: []byte("never read")})
+		if rec != nil || err == nil || !strings.Contains(err.Error(), "is not a regular file") {
+			t.Errorf("%s: recording %v, error %v; want a refusal", path, rec, err)
+		}
+		if fi, err := os.Lstat(path); err != nil || fi.Mode().IsRegular() {
+			t.Errorf("%s is now %v (%v)", path, fi.Mode(), err)
+		}
+		if _, err := os.Lstat(path + ".partial"); err == nil {
+			t.Errorf("%s.partial was created", path)
+		}
+	}
 }

@@ -23,7 +23,8 @@ func tenetReg(st *arch.State, i int) uint64 {
 // line before (every register on the first line; rip on each), then the
 // instruction's memory reads and writes as mr=ADDR:HEX and mw=ADDR:HEX.
 // Interrupt deliveries have no line of their own: their changes show on
-// the next instruction's. It returns the number of lines written.
+// the next instruction's. It returns the number of lines written, and an
+// error if the trace is not whole (see Trace.Whole).
 func (t *Trace) ExportTenet(w io.Writer) (uint64, error) {
 	bw := bufio.NewWriterSize(w, 1<<20)
 	var last arch.State
@@ -52,8 +53,10 @@ func (t *Trace) ExportTenet(w io.Writer) (uint64, error) {
 		n++
 		return true
 	})
-	if err != nil {
-		return n, err
+	// What was exported is written even when the trace is not whole (the
+	// error says so): the caller decides whether to keep it.
+	if ferr := bw.Flush(); err == nil {
+		err = ferr
 	}
-	return n, bw.Flush()
+	return n, err
 }

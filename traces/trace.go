@@ -16,8 +16,9 @@ type Trace struct {
 	// Meta is the last metadata chunk that reads: the closing one, with End
 	// and the symbols, when the recording finished and the file is whole.
 	Meta *Meta
-	// Damage is the first damage found (nil if none). The chunks before it
-	// replay; Steps lists only those.
+	// Damage is the first damage found (nil if none), the closing metadata
+	// missing included. The chunks before it replay; Steps lists only
+	// those. A reading is whole only if Whole says so too.
 	Damage error
 }
 
@@ -57,6 +58,9 @@ func Open(path string) (*Trace, error) {
 			}
 		}
 	}
+	if t.Meta != nil && t.Meta.End == nil && t.Damage == nil {
+		t.Damage = errors.New("the closing metadata is missing: the recording was cut short")
+	}
 	if t.Meta == nil {
 		f.Close()
 		if t.Damage != nil {
@@ -81,12 +85,52 @@ func (t *Trace) Steps(i int) (*StepDecoder, error) {
 	if err != nil {
 		return nil, err
 	}
+	c := t.r.Chunks()[n]
 	d, err := NewStepDecoder(payload)
-	if err != nil {
-		return nil, &CorruptError{Chunk: n, Offset: t.r.Chunks()[n].Offset, Reason: err.Error()}
+	if err == nil && t.r.Indexed() && d.First() != c.First {
+		err = fmt.Errorf("the index says it starts at instruction %d, its checkpoint says %d", c.First, d.First())
 	}
-	d.chunk, d.offset = n, t.r.Chunks()[n].Offset
+	if err != nil {
+		return nil, &CorruptError{Chunk: n, Offset: c.Offset, Reason: err.Error()}
+	}
+	d.chunk, d.offset = n, c.Offset
 	return d, nil
+}
+
+// Span is what a reader found in one steps chunk: the chunk's first
+// instruction number and how many instructions it held.
+type Span struct{ First, Count uint64 }
+
+// Whole says whether a reading saw the whole recording: spans are what
+// the reader found in each steps chunk, in order. The trace must have no
+// damage, each chunk must start where the one before ended (from
+// instruction 0), and together they must hold the number of instructions
+// the closing metadata gives. The error names what is missing or repeated.
+// A verdict on a trace needs this, not just the absence of read errors.
+func (t *Trace) Whole(spans []Span) error {
+	if t.Damage != nil {
+		return t.Damage
+	}
+	if len(spans) != len(t.steps) {
+		return fmt.Errorf("read %d of the trace's %d steps chunks", len(spans), len(t.steps))
+	}
+	var next uint64
+	for i, s := range spans {
+		c := t.r.Chunks()[t.steps[i]]
+		switch {
+		case s.First > next:
+			return &CorruptError{Chunk: t.steps[i], Offset: c.Offset, Reason: fmt.Sprintf(
+				"starts at instruction %d, but the chunk before ends at %d: instructions %d to %d are missing", s.First, next, next, s.First-1)}
+		case s.First < next:
+			return &CorruptError{Chunk: t.steps[i], Offset: c.Offset, Reason: fmt.Sprintf(
+				"starts at instruction %d, but the chunk before ends at %d: instructions %d to %d are there twice", s.First, next, s.First, next-1)}
+		}
+		next = s.First + s.Count
+	}
+	if total := t.Meta.End.Instructions; next != total {
+		return fmt.Errorf("the steps chunks hold instructions 0 to %d, but the closing metadata says %d were recorded", next, total)
+	}
+	return nil
 }
 
 // ChunkError wraps a decoding error of steps chunk d as a *CorruptError.
@@ -100,13 +144,16 @@ func (d *StepDecoder) chunkError(err error) error {
 
 // Walk calls f with every step of the readable chunks from chunk first
 // on, in order, until f returns false. The step is valid only during the
-// call.
+// call. A walk from chunk 0 to the end returns Whole's verdict on what it
+// read: a consumer of the whole trace learns of any damage or gap.
 func (t *Trace) Walk(first int, f func(*Step) bool) error {
+	var spans []Span
 	for i := first; i < len(t.steps); i++ {
 		d, err := t.Steps(i)
 		if err != nil {
 			return err
 		}
+		span := Span{First: d.First()}
 		for {
 			s, err := d.Next()
 			if err != nil {
@@ -115,10 +162,17 @@ func (t *Trace) Walk(first int, f func(*Step) bool) error {
 			if s == nil {
 				break
 			}
+			if s.IsInstruction() {
+				span.Count++
+			}
 			if !f(s) {
 				return nil
 			}
 		}
+		spans = append(spans, span)
+	}
+	if first == 0 {
+		return t.Whole(spans)
 	}
 	return nil
 }
@@ -150,7 +204,7 @@ func (t *Trace) Instruction(n uint64) (*Step, error) {
 // chunkOf is the steps chunk (an index into t.steps) holding instruction n,
 // or -1.
 func (t *Trace) chunkOf(n uint64) int {
-	if t.r.Damage == nil { // the container index is there, with first instruction numbers
+	if t.r.Indexed() { // first instruction numbers are known
 		c, ok := t.r.Locate(KindSteps, n)
 		if !ok {
 			return -1

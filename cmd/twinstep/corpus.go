@@ -102,7 +102,7 @@ func runCorpus(args []string, stdout, stderr io.Writer) int {
 		cs.CPU = k.Profile().Name
 	}
 	text := corpus.Format(cs)
-	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+	if err := writeOutput(path, []byte(text)); err != nil {
 		return fail(err)
 	}
 	fmt.Fprintf(stdout, "%s: %s\n", path, expect)

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/twinstep/twinstep/corpus"
+	"github.com/twinstep/twinstep/internal/outfile"
 	"github.com/twinstep/twinstep/lockstep"
 	"github.com/twinstep/twinstep/oracles/check"
 	"github.com/twinstep/twinstep/reports"
@@ -55,10 +56,12 @@ reproduces it. A case that diverges now is written expecting a match: it
 fails 'go test ./fuzz -run Regressions' until the emulator is fixed or a
 known oracle mistake explains it.
 
-Exit status: 0 when nothing is unexplained; 3 when the replay found a
-divergence (a disagreement with silicon too) or a missing instruction; 1 on
-an error (a damaged trace is replayed up to the damage, reported, and exits
-1).
+Exit status: 0 when nothing is unexplained in the whole trace; 3 when the
+replay found a divergence (a disagreement with silicon too) or a missing
+instruction; 1 on an error. A verdict needs the whole trace: a trace cut
+short or damaged, whose index does not list exactly its chunks, or whose
+chunks do not hold every instruction the closing metadata counts, is
+replayed as far as it reads, reported with what is missing, and exits 1.
 `, lockstep.DefaultNativeFirst, lockstep.DefaultNativeEvery)
 
 const exitUnexplained = 3
@@ -92,6 +95,11 @@ func runLockstep(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "twinstep lockstep: %v\n", err)
 		return exitError
 	}
+	for _, p := range []string{*htmlPath, *jsonPath} {
+		if err := checkOutput(p); err != nil {
+			return fail(err)
+		}
+	}
 	t, err := traces.Open(pos[0])
 	if err != nil {
 		return fail(err)
@@ -124,8 +132,8 @@ func runLockstep(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case err != nil:
 		return fail(fmt.Errorf("the replay stopped at damage: %w", err))
-	case t.Damage != nil:
-		return fail(fmt.Errorf("the trace is damaged; replayed what precedes it: %w", t.Damage))
+	case rep.Damage != "":
+		return fail(fmt.Errorf("the trace is not whole, so there is no verdict; replayed %d instructions: %s", rep.Instructions, rep.Damage))
 	case rep.Unexplained():
 		return exitUnexplained
 	}
@@ -160,11 +168,22 @@ func writeReports(rep *lockstep.Report, htmlPath, jsonPath string, stdout io.Wri
 	return nil
 }
 
+// checkOutput refuses an output path that is not a regular file before
+// the work that fills it ("" is no output).
+func checkOutput(path string) error {
+	if path == "" {
+		return nil
+	}
+	return outfile.Check(path)
+}
+
+// writeOutput writes an output file whole or not at all (outfile), its
+// directory made if need be.
 func writeOutput(path string, b []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(path, b, 0o644)
+	return outfile.WriteFile(path, b)
 }
 
 // writeLockstepCase turns instruction n into a regression case at path.

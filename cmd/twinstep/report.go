@@ -27,6 +27,10 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "twinstep report: want one REPORT.json file, got %d arguments (run 'twinstep report -h')\n", len(pos))
 		return exitUsage
 	}
+	if err := checkOutput(*out); err != nil {
+		fmt.Fprintf(stderr, "twinstep report: %v\n", err)
+		return exitError
+	}
 	b, err := os.ReadFile(pos[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "twinstep report: %v\n", err)

@@ -1,11 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"io"
-	"os"
 
+	"github.com/twinstep/twinstep/internal/outfile"
 	"github.com/twinstep/twinstep/reports"
 	"github.com/twinstep/twinstep/traces"
 )
@@ -19,7 +18,9 @@ ended, its chunks and the images the kernel named, and any damage.
 export --tenet writes the trace in the text format of the Tenet trace
 explorer (a line per instruction: the registers that changed, rip, and the
 memory read and written as mr=ADDR:HEX and mw=ADDR:HEX), to FILE or
-standard output, for browsing a run in a disassembler.
+standard output, for browsing a run in a disassembler. A trace that is not
+whole (cut short, damaged, its index inconsistent) is an error, exit status
+1: FILE is then not written (standard output has what preceded the damage).
 `
 
 func runTrace(args []string, stdout, stderr io.Writer) int {
@@ -62,25 +63,23 @@ func runTrace(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	w := stdout
-	var f *os.File
+	var f *outfile.File
 	if *out != "" {
-		if f, err = os.Create(*out); err != nil {
+		if f, err = outfile.Create(*out); err != nil {
 			return fail(err)
 		}
 		w = f
 	}
-	bw := bufio.NewWriter(w)
-	n, err := t.ExportTenet(bw)
-	if ferr := bw.Flush(); err == nil {
-		err = ferr
-	}
+	n, err := t.ExportTenet(w)
 	if f != nil {
-		if cerr := f.Close(); err == nil {
-			err = cerr
+		if err != nil {
+			f.Abort() // a partial export is not kept under the name of a whole one
+		} else {
+			err = f.Commit()
 		}
 	}
 	if err != nil {
-		return fail(err)
+		return fail(fmt.Errorf("stopped after %d instructions: %w", n, err))
 	}
 	if *out != "" {
 		fmt.Fprintf(stdout, "%s: %d instructions\n", *out, n)
