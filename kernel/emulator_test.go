@@ -29,12 +29,20 @@ func bootEmulator(t testing.TB, cmdline string) (string, machine.Exit) {
 // how the run ended.
 func boot(t testing.TB, cmdline, script string) (string, *machine.Machine, machine.Exit) {
 	t.Helper()
+	return bootConfig(t, machine.Config{Cmdline: cmdline, Script: []byte(script)})
+}
+
+// bootConfig is boot with more of the machine's configuration (its memory
+// size, say); the kernel, initrd and console are filled in.
+func bootConfig(t testing.TB, cfg machine.Config) (string, *machine.Machine, machine.Exit) {
+	t.Helper()
 	k, rd, err := kernelbuild.Images()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	m, err := machine.New(machine.Config{Kernel: k, Initrd: rd, Cmdline: cmdline, Console: &out, Script: []byte(script)})
+	cfg.Kernel, cfg.Initrd, cfg.Console = k, rd, &out
+	m, err := machine.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,11 +14,17 @@ import (
 // the kernel survived whatever the commands did.
 func hardenSession(t *testing.T, status uint32, steps ...[2]string) string {
 	t.Helper()
+	return hardenSessionMiB(t, 0, status, steps...)
+}
+
+// hardenSessionMiB is hardenSession on a machine with mib MiB of RAM (0: the default).
+func hardenSessionMiB(t *testing.T, mib int, status uint32, steps ...[2]string) string {
+	t.Helper()
 	var script strings.Builder
 	for _, s := range steps {
 		script.WriteString(s[0] + "\r")
 	}
-	text, exit, _ := bootCmd(t, script.String())
+	text, _, exit := bootConfig(t, machine.Config{Cmdline: cmdInit, Script: []byte(script.String()), MemoryMiB: mib})
 	if strings.Contains(text, "KERNEL PANIC") || exit.Reason != machine.DebugExit || exit.Status != status {
 		t.Errorf("run ended with %v (%s) status %d, want debug exit %d (cmd's exit)", exit.Reason, exit.Detail, exit.Status, status)
 	}
@@ -33,6 +39,12 @@ func hardenSession(t *testing.T, status uint32, steps ...[2]string) string {
 	}
 	if t.Failed() {
 		t.Logf("console output:\n%s", text)
+	} else {
+		for _, l := range strings.Split(text, "\r\n") {
+			if strings.HasPrefix(l, "harden ") || strings.Contains(l, "unhandled exception") {
+				t.Log(l)
+			}
+		}
 	}
 	return text
 }
@@ -96,4 +108,26 @@ func TestHardenFSGSBase(t *testing.T) {
 		[2]string{"harden.exe fsset", "harden fsset: done"},
 		[2]string{"harden.exe fsget", "harden fsget: 0\r\n"},
 		[2]string{"exit 0", ""})
+}
+
+// Issue 11 item 2: running out of memory is the user's problem. A commit
+// past the process's limit fails with STATUS_COMMITMENT_LIMIT; threads stop
+// at a status (the limit of 256 per process, or memory); processes
+// committing and touching all they can end by STATUS_NO_MEMORY, and cmd.exe
+// goes on; also with 24 MiB.
+func TestHardenMemory(t *testing.T) {
+	for _, mib := range []int{0, 24} {
+		text := hardenSessionMiB(t, mib, 0,
+			[2]string{"harden.exe commit", "harden commit: c0000017 c000012d"},
+			[2]string{"harden.exe threads", "harden threads: "},
+			[2]string{"harden.exe eaters", "harden eaters: "},
+			[2]string{"echo alive", "alive"},
+			[2]string{"exit 0", ""})
+		if i := strings.Index(text, "harden threads: "); i < 0 || !strings.Contains(strings.SplitN(text[i:], "\r", 2)[0], "created, then c0000") || mib == 0 && !strings.Contains(text[i:], "255 created, then c0000017") {
+			t.Errorf("%d MiB: threads did not stop at the per-process limit", mib)
+		}
+		if i := strings.Index(text, "harden eaters: "); i < 0 || !strings.Contains(strings.SplitN(text[i:], "\r", 2)[0], "c0000017") {
+			t.Errorf("%d MiB: no memory eater ran out of memory", mib)
+		}
+	}
 }

@@ -3,6 +3,7 @@
 #define MM_PMM_H
 
 #include <stdint.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define PAGE_SIZE 4096ul
@@ -16,6 +17,14 @@ void pmm_reclaim_boot_data(void);
 /* Lowest free frame (or run of n frames); 0 when none is left. */
 uint64_t pmm_alloc(void);
 uint64_t pmm_alloc_contig(size_t n);
+/* The same for pages on a user's behalf (mapped into user space, user page
+ * tables): they fail while a reserve of free frames remains for the kernel. */
+uint64_t pmm_alloc_user(void);
+uint64_t pmm_alloc_contig_user(size_t n);
+/* Whether n more frames could be taken on a user's behalf now. */
+bool pmm_user_ok(size_t n);
+/* Usable frames in all (free or not). */
+size_t pmm_total_count(void);
 void pmm_free(uint64_t phys);
 void pmm_free_contig(uint64_t phys, size_t n);
 size_t pmm_free_count(void);

@@ -28,3 +28,28 @@ const char *test_pmm(void)
 		return fail("reallocation gave %lx, want %lx", again, a);
 	return NULL;
 }
+
+/* Issue 11 item 2: user allocations stop at the kernel's reserve (the
+ * kernel can still allocate). */
+const char *test_pmm_reserve(void)
+{
+	uint64_t head = 0, n = 0;
+	for (uint64_t f; (f = pmm_alloc_user()); n++) {
+		*(uint64_t *)phys_to_virt(f) = head; /* a list through the frames */
+		head = f;
+	}
+	const char *why = NULL;
+	if (pmm_user_ok(1) || !pmm_free_count())
+		why = fail("%lu user frames taken, %lu free: no reserve", n, (uint64_t)pmm_free_count());
+	uint64_t k = pmm_alloc();
+	if (!why && !k)
+		why = fail("the kernel cannot allocate from its reserve");
+	if (k)
+		pmm_free(k);
+	while (head) {
+		uint64_t next = *(uint64_t *)phys_to_virt(head);
+		pmm_free(head);
+		head = next;
+	}
+	return why;
+}

@@ -15,21 +15,26 @@ extern char _text_start[], _text_end[], _rodata_start[], _rodata_end[], _data_st
 
 static uint64_t *table(uint64_t entry) { return phys_to_virt(entry & PTE_ADDR); }
 
-static uint64_t new_table(void)
+/* A zeroed table; tables for user addresses come from the user frames
+ * (pmm_alloc_user), so a process cannot take the kernel's reserve. 0 when
+ * out of memory. */
+static uint64_t new_table(bool user)
 {
-	uint64_t p = pmm_alloc();
-	if (!p)
-		panic("vmm: out of memory for page tables");
-	memset(phys_to_virt(p), 0, PAGE_SIZE);
+	uint64_t p = user ? pmm_alloc_user() : pmm_alloc();
+	if (p)
+		memset(phys_to_virt(p), 0, PAGE_SIZE);
 	return p;
 }
 
 static int index_at(uint64_t va, int level) { return (va >> (12 + 9 * (level - 1))) & 511; }
 
 /* Replaces a large page by a table of 512 pages one level smaller. */
-static void split(uint64_t *pte, int level)
+static bool split(uint64_t *pte, int level, bool user)
 {
-	uint64_t t = new_table(), *e = phys_to_virt(t);
+	uint64_t t = new_table(user), *e;
+	if (!t)
+		return false;
+	e = phys_to_virt(t);
 	uint64_t base = *pte & PTE_ADDR & ~((1ull << (12 + 9 * (level - 1))) - 1);
 	uint64_t flags = *pte & ~PTE_ADDR;
 	if (level == 2)
@@ -39,34 +44,57 @@ static void split(uint64_t *pte, int level)
 		e[i] = (base + i * step) | flags;
 	/* The new table inherits every permission; the upper entry grants all. */
 	*pte = t | PTE_P | PTE_W | (flags & PTE_U);
+	return true;
 }
 
-/* The entry for va at `level`, creating tables and splitting large pages. */
+/* The entry for va at `level`, creating tables and splitting large pages;
+ * NULL when absent (or, creating, out of memory). */
 static uint64_t *walk(uint64_t pml4, uint64_t va, int level, bool create)
 {
 	uint64_t *t = phys_to_virt(pml4);
-	uint64_t upper = va < USER_TOP ? PTE_P | PTE_W | PTE_U : PTE_P | PTE_W;
+	bool user = va < USER_TOP;
+	uint64_t upper = user ? PTE_P | PTE_W | PTE_U : PTE_P | PTE_W;
 	for (int l = 4; l > level; l--) {
 		uint64_t *pte = &t[index_at(va, l)];
 		if (!(*pte & PTE_P)) {
-			if (!create)
+			uint64_t n = create ? new_table(user) : 0;
+			if (!n)
 				return 0;
-			*pte = new_table() | upper;
+			*pte = n | upper;
 		} else if (*pte & PTE_PS) {
-			if (!create)
+			if (!create || !split(pte, l, user))
 				return 0;
-			split(pte, l);
 		}
 		t = table(*pte);
 	}
 	return &t[index_at(va, level)];
 }
 
-void vmm_map(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t flags)
+bool vmm_map(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t flags)
 {
 	uint64_t *pte = walk(pml4, va, 1, true);
+	if (!pte)
+		return false;
 	*pte = (pa & PTE_ADDR) | flags | PTE_P;
 	invlpg(va);
+	return true;
+}
+
+/* Boot-time tables: without them there is no kernel to run. */
+static uint64_t boot_table(void)
+{
+	uint64_t t = new_table(false);
+	if (!t)
+		panic("vmm: out of memory for the kernel's page tables");
+	return t;
+}
+
+static uint64_t *boot_walk(uint64_t pml4, uint64_t va, int level)
+{
+	uint64_t *pte = walk(pml4, va, level, true);
+	if (!pte)
+		panic("vmm: out of memory for the kernel's page tables");
+	return pte;
 }
 
 uint64_t vmm_unmap(uint64_t pml4, uint64_t va)
@@ -86,6 +114,8 @@ bool vmm_protect(uint64_t pml4, uint64_t va, uint64_t flags)
 	if (!vmm_lookup(pml4, va, &level))
 		return false;
 	uint64_t *pte = walk(pml4, va, 1, true);
+	if (!pte)
+		return false;
 	*pte = (*pte & PTE_ADDR) | flags | PTE_P;
 	invlpg(va);
 	return true;
@@ -128,37 +158,37 @@ static void map_direct(uint64_t pml4)
 	uint64_t end = last->base + last->length;
 	for (uint64_t g = 0; g < end; g += 1ull << 30) {
 		if (cpu_has.gbpages && ram_bytes(g, 1ull << 30) == 1ull << 30) {
-			*walk(pml4, DIRECT_BASE + g, 3, true) = g | flags;
+			*boot_walk(pml4, DIRECT_BASE + g, 3) = g | flags;
 			continue;
 		}
 		for (uint64_t m = g; m < g + (1ull << 30) && m < end; m += 2ull << 20)
 			if (ram_bytes(m, 2ull << 20))
-				*walk(pml4, DIRECT_BASE + m, 2, true) = m | flags;
+				*boot_walk(pml4, DIRECT_BASE + m, 2) = m | flags;
 	}
 }
 
 static void map_kernel_range(uint64_t pml4, char *start, char *end, uint64_t flags)
 {
 	for (uint64_t va = (uint64_t)start; va < (uint64_t)end; va += PAGE_SIZE)
-		*walk(pml4, va, 1, true) = (va - KERNEL_VMA) | flags | PTE_P | PTE_G;
+		*boot_walk(pml4, va, 1) = (va - KERNEL_VMA) | flags | PTE_P | PTE_G;
 }
 
 void vmm_init(void)
 {
-	uint64_t pml4 = new_table();
+	uint64_t pml4 = boot_table();
 	map_direct(pml4);
 	map_kernel_range(pml4, _text_start, _text_end, 0);
 	map_kernel_range(pml4, _rodata_start, _rodata_end, PTE_NX);
 	map_kernel_range(pml4, _data_start, _kernel_end, PTE_W | PTE_NX);
 	/* Uncached device registers. */
 	const uint64_t mmio = PTE_W | PTE_PCD | PTE_PWT | PTE_NX | PTE_G;
-	vmm_map(pml4, DIRECT_BASE + LAPIC_PHYS, LAPIC_PHYS, mmio);
-	vmm_map(pml4, DIRECT_BASE + IOAPIC_PHYS, IOAPIC_PHYS, mmio);
+	*boot_walk(pml4, DIRECT_BASE + LAPIC_PHYS, 1) = LAPIC_PHYS | mmio | PTE_P;
+	*boot_walk(pml4, DIRECT_BASE + IOAPIC_PHYS, 1) = IOAPIC_PHYS | mmio | PTE_P;
 	/* Every kernel-half PML4 slot exists now, so address spaces can share them. */
 	uint64_t *top = phys_to_virt(pml4);
 	for (int i = 256; i < 512; i++)
 		if (!top[i])
-			top[i] = new_table() | PTE_P | PTE_W;
+			top[i] = boot_table() | PTE_P | PTE_W;
 
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	write_cr0(read_cr0() | CR0_WP);
@@ -178,7 +208,9 @@ void vmm_init(void)
 
 uint64_t vmm_new_space(void)
 {
-	uint64_t pml4 = new_table();
+	uint64_t pml4 = new_table(true);
+	if (!pml4)
+		return 0;
 	uint64_t *n = phys_to_virt(pml4), *k = phys_to_virt(kernel_pml4);
 	for (int i = 256; i < 512; i++)
 		n[i] = k[i];

@@ -28,15 +28,18 @@ extern uint64_t kernel_pml4;
 
 /* Builds the kernel tables (direct map, W^X image, MMIO) and switches CR3. */
 void vmm_init(void);
-/* Maps one 4 KiB page, splitting a large page that covers va. */
-void vmm_map(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t flags);
+/* Maps one 4 KiB page, splitting a large page that covers va; false when
+ * out of memory for a page table. */
+bool vmm_map(uint64_t pml4, uint64_t va, uint64_t pa, uint64_t flags);
 /* Removes a 4 KiB mapping; returns the physical page or 0. */
 uint64_t vmm_unmap(uint64_t pml4, uint64_t va);
-/* Changes the flags of the 4 KiB page at va (splitting large pages). */
+/* Changes the flags of the 4 KiB page at va (splitting large pages);
+ * false if nothing is mapped there or out of memory for a split. */
 bool vmm_protect(uint64_t pml4, uint64_t va, uint64_t flags);
 /* The leaf entry mapping va and its level (1 = 4 KiB, 2 = 2 MiB, 3 = 1 GiB). */
 uint64_t vmm_lookup(uint64_t pml4, uint64_t va, int *level);
-/* A new address space sharing the kernel half; and its teardown. */
+/* A new address space sharing the kernel half (0 when out of memory); and
+ * its teardown. */
 uint64_t vmm_new_space(void);
 void vmm_free_space(uint64_t pml4);
 

@@ -36,6 +36,7 @@ typedef uint64_t nt_handle;
 #define NT_STATUS_NO_SUCH_FILE            ((nt_status)0xC000000F)
 #define NT_STATUS_END_OF_FILE             ((nt_status)0xC0000011)
 #define NT_STATUS_NO_MEMORY               ((nt_status)0xC0000017)
+#define NT_STATUS_COMMITMENT_LIMIT        ((nt_status)0xC000012D)
 #define NT_STATUS_ACCESS_DENIED           ((nt_status)0xC0000022)
 #define NT_STATUS_BUFFER_TOO_SMALL        ((nt_status)0xC0000023)
 #define NT_STATUS_OBJECT_TYPE_MISMATCH    ((nt_status)0xC0000024)

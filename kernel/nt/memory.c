@@ -99,6 +99,8 @@ nt_status nt_vm_reserve(struct nt_process *p, uint64_t *base, uint64_t size, enu
 	}
 	if (!range_free(p, b, size))
 		return NT_STATUS_CONFLICTING_ADDRESSES;
+	if (size / PAGE_SIZE > NT_RESERVE_LIMIT - p->reserved)
+		return NT_STATUS_NO_MEMORY;
 	struct nt_region *r = kzalloc(sizeof *r);
 	uint8_t *prot = kzalloc(size / PAGE_SIZE);
 	if (!r || !prot) {
@@ -110,6 +112,7 @@ nt_status nt_vm_reserve(struct nt_process *p, uint64_t *base, uint64_t size, enu
 	r->size = size;
 	r->kind = kind;
 	r->prot = prot;
+	p->reserved += size / PAGE_SIZE;
 	struct nt_region **pp = &p->regions;
 	while (*pp && (*pp)->base < b)
 		pp = &(*pp)->next;
@@ -138,6 +141,12 @@ nt_status nt_vm_commit(struct nt_process *p, uint64_t base, uint64_t size, uint3
 	struct nt_region *r = region_of(p, base, size);
 	if (!r)
 		return NT_STATUS_CONFLICTING_ADDRESSES;
+	uint64_t more = 0;
+	for (uint64_t va = base; va < base + size; va += PAGE_SIZE)
+		more += !r->prot[(va - r->base) / PAGE_SIZE];
+	if (more > NT_COMMIT_LIMIT - p->committed)
+		return NT_STATUS_COMMITMENT_LIMIT;
+	p->committed += more;
 	for (uint64_t va = base; va < base + size; va += PAGE_SIZE) {
 		uint64_t i = (va - r->base) / PAGE_SIZE;
 		r->prot[i] = (uint8_t)(prot & 0xff);
@@ -149,20 +158,24 @@ nt_status nt_vm_commit(struct nt_process *p, uint64_t base, uint64_t size, uint3
 	return NT_STATUS_SUCCESS;
 }
 
-void nt_vm_map_page(struct nt_process *p, struct nt_region *r, uint64_t va, uint64_t pa)
+bool nt_vm_map_page(struct nt_process *p, struct nt_region *r, uint64_t va, uint64_t pa)
 {
-	vmm_map(p->proc.pml4, va, pa, pte_for(r->prot[(va - r->base) / PAGE_SIZE]));
+	return vmm_map(p->proc.pml4, va, pa, pte_for(r->prot[(va - r->base) / PAGE_SIZE]));
 }
 
 /* Maps a zeroed page at the committed page va; false when out of memory. */
 static bool populate(struct nt_process *p, struct nt_region *r, uint64_t va)
 {
-	uint64_t page = pmm_alloc();
+	uint64_t page = p->resident < NT_RESIDENT_LIMIT ? pmm_alloc_user() : 0;
 	if (!page)
 		return false;
 	memset(phys_to_virt(page), 0, PAGE_SIZE);
-	nt_vm_map_page(p, r, va & ~PAGE_MASK, page);
-	return true;
+	if (nt_vm_map_page(p, r, va & ~PAGE_MASK, page)) {
+		p->resident++;
+		return true;
+	}
+	pmm_free(page);
+	return false;
 }
 
 nt_status nt_vm_alloc_now(struct nt_process *p, uint64_t *base, uint64_t size, uint32_t prot,
@@ -231,16 +244,20 @@ bool nt_vm_read(struct nt_process *p, uint64_t va, void *dst, uint64_t n)
 static void decommit(struct nt_process *p, struct nt_region *r, uint64_t base, uint64_t size)
 {
 	for (uint64_t va = base; va < base + size; va += PAGE_SIZE) {
+		p->committed -= r->prot[(va - r->base) / PAGE_SIZE] != 0;
 		r->prot[(va - r->base) / PAGE_SIZE] = 0;
 		uint64_t pa = vmm_unmap(p->proc.pml4, va);
-		if (pa)
+		if (pa) {
 			pmm_free(pa);
+			p->resident--;
+		}
 	}
 }
 
 void nt_vm_release(struct nt_process *p, struct nt_region *r)
 {
 	decommit(p, r, r->base, r->size);
+	p->reserved -= r->size / PAGE_SIZE;
 	for (struct nt_region **pp = &p->regions; *pp; pp = &(*pp)->next) {
 		if (*pp == r) {
 			*pp = r->next;

@@ -287,7 +287,7 @@ static nt_status map_image(struct loader *L, const uint8_t *d, uint64_t n, const
 	const struct pe_opt64 *o = (const void *)(fh + 1);
 	m->size = (o->image_size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	m->npages = m->size / PAGE_SIZE;
-	m->phys = pmm_alloc_contig(m->npages);
+	m->phys = pmm_alloc_contig_user(m->npages);
 	if (!m->phys)
 		return failf(L, NT_STATUS_NO_MEMORY, "out of memory for %s", nm);
 	m->img = phys_to_virt(m->phys);
@@ -517,7 +517,9 @@ static nt_status setup_tls(struct loader *L, struct mod *m)
 }
 
 /* Maps m's pages into the process with the protections of their sections. */
-static void map_pages(struct loader *L, struct mod *m)
+/* Maps m's pages into the process; on running out of memory for a page
+ * table the pages not mapped yet are freed here, the others go with the region. */
+static nt_status map_pages(struct loader *L, struct mod *m)
 {
 	uint32_t lfanew = *(const uint32_t *)(m->img + 0x3c);
 	const struct pe_file_header *fh = (const void *)(m->img + lfanew + 4);
@@ -534,12 +536,21 @@ static void map_pages(struct loader *L, struct mod *m)
 		uint8_t prot = c & SCN_EXECUTE ? (c & SCN_WRITE ? NT_PAGE_EXECUTE_READWRITE : NT_PAGE_EXECUTE_READ)
 					       : (c & SCN_WRITE ? NT_PAGE_READWRITE : NT_PAGE_READONLY);
 		m->region->prot[pg] = prot;
-		nt_vm_map_page(L->p, m->region, m->base + pg * PAGE_SIZE, m->phys + pg * PAGE_SIZE);
+		L->p->committed++;
+		if (nt_vm_map_page(L->p, m->region, m->base + pg * PAGE_SIZE, m->phys + pg * PAGE_SIZE)) {
+			L->p->resident++;
+		} else {
+			pmm_free_contig(m->phys + pg * PAGE_SIZE, m->npages - pg);
+			kfree(bits);
+			m->mapped = true;
+			return NT_STATUS_NO_MEMORY;
+		}
 	}
 	kfree(bits);
 	m->mapped = true;
 	/* Visible in the process at its final base: tell a listening recorder. */
 	dbg_image_mapped(L->p->proc.pml4, m->base, m->size, m->name, m->name_len);
+	return NT_STATUS_SUCCESS;
 }
 
 static void visit(struct loader *L, int i, uint32_t *order, uint32_t *n)
@@ -643,7 +654,8 @@ static nt_status load(struct loader *L, const uint16_t *path, size_t len, struct
 	if (s)
 		return s;
 	for (int i = 0; i < L->count; i++)
-		map_pages(L, &L->m[i]);
+		if ((s = map_pages(L, &L->m[i])))
+			return failf(L, s, "out of memory for the page tables");
 	s = write_loader_data(L, &out->loader_data);
 	if (s)
 		return failf(L, s, "out of memory for the loader data");

@@ -19,6 +19,7 @@
 
 
 #define STACK_RESERVE (1ull << 20)
+#define NT_MAX_THREADS 256
 #define PP_HEADER 0x400 /* RTL_USER_PROCESS_PARAMETERS up to EnvironmentSize and a little beyond */
 #define CWD_CHARS 261   /* MAX_PATH + NUL: SetCurrentDirectory rewrites the string in place */
 
@@ -158,11 +159,23 @@ static nt_status setup_thread_tls(struct nt_process *p, uint64_t teb)
 	return NT_STATUS_SUCCESS;
 }
 
+/* Releases the region at va, if any (a half-built thread). */
+static void release_at(struct nt_process *p, uint64_t va)
+{
+	struct nt_region *r = va ? nt_vm_find(p, va) : NULL;
+	if (r)
+		nt_vm_release(p, r);
+}
+
 /* A new thread of p starting at start(arg) on a fresh stack; runnable at once.
  * The thread object comes back with two references: the running thread's
  * own (dropped when it ends) and the caller's. */
 static nt_status thread_new(struct nt_process *p, uint64_t start, uint64_t arg, struct nt_thread **out)
 {
+	/* Its kernel stack and TEB, and a few page tables, must fit beside the
+	 * kernel's reserve; and one process gets so many threads at most. */
+	if (p->live_threads >= NT_MAX_THREADS || !pmm_user_ok(KSTACK_PAGES + 8))
+		return NT_STATUS_NO_MEMORY;
 	struct nt_thread *t = kzalloc(sizeof *t);
 	void *fpu = kzalloc(512);
 	if (!t || !fpu) {
@@ -188,6 +201,8 @@ static nt_status thread_new(struct nt_process *p, uint64_t start, uint64_t arg, 
 	if (!s)
 		s = setup_thread_tls(p, teb);
 	if (s) {
+		release_at(p, stack);
+		release_at(p, teb);
 		kfree(t);
 		kfree(fpu);
 		return s;
@@ -205,11 +220,19 @@ static nt_status thread_new(struct nt_process *p, uint64_t start, uint64_t arg, 
 	nt_vm_write(p, teb + NT_TEB_CLIENT_THREAD, &v[4], 8);
 	nt_vm_write(p, teb + NT_TEB_PEB, &v[5], 8);
 
-	nt_object_ref(&p->obj); /* the thread's reference on its process */
-	nt_object_ref(&t->obj); /* the caller's */
 	/* Not runnable before its address space and TEB are attached. */
 	uint64_t flags = irq_save();
 	t->kt = thread_create("nt", thread_start, t); /* p->name may go before the kernel thread */
+	if (!t->kt) {
+		irq_restore(flags);
+		release_at(p, stack);
+		release_at(p, teb); /* a TLS block stays until the process ends */
+		kfree(t);
+		kfree(fpu);
+		return NT_STATUS_NO_MEMORY;
+	}
+	nt_object_ref(&p->obj); /* the thread's reference on its process */
+	nt_object_ref(&t->obj); /* the caller's */
 	t->kt->cr3 = p->proc.pml4;
 	t->kt->proc = &p->proc;
 	t->kt->nt = t;
@@ -338,7 +361,7 @@ nt_status nt_process_spawn(const struct nt_spawn *s, struct nt_process **out, st
 	p->proc.nt = p;
 	p->proc.pml4 = vmm_new_space();
 	p->proc.pid = (int)(next_pid += 4);
-	p->handles = nt_handles_new();
+	p->handles = p->proc.pml4 ? nt_handles_new() : NULL;
 	p->exit_status = NT_STATUS_PENDING;
 	p->cookie = (uint32_t)random_u64();
 	struct nt_process *parent = nt_current_process();
@@ -515,6 +538,10 @@ void nt_user_exception(struct regs *r)
 		if (reg && reg->kind == NT_REGION_STACK && addr - reg->base < PAGE_SIZE) {
 			code = NT_STATUS_STACK_OVERFLOW;
 			name = "stack overflow";
+		} else if (reg && !(r->error & 1) && reg->prot[(addr - reg->base) / PAGE_SIZE]) {
+			/* A committed page the demand-zero fault could not fill. */
+			code = NT_STATUS_NO_MEMORY;
+			name = "out of memory";
 		} else {
 			code = NT_STATUS_ACCESS_VIOLATION;
 			access = r->error & 16 ? "executing" : r->error & 2 ? "writing" : "reading";

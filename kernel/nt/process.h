@@ -30,6 +30,7 @@ struct nt_process {
 	struct proc proc; /* pml4 and pid, shared with the ELF layer */
 	struct nt_handle_table *handles; /* NULL once the process ended */
 	struct nt_region *regions;       /* sorted by address, nt/memory.c */
+	uint64_t reserved, committed, resident; /* pages, against the limits in nt/memory.h */
 	struct nt_thread *threads;
 	int live_threads;
 	bool terminating, ended;

@@ -48,7 +48,7 @@ static const char *load_segment(struct proc *p, const struct initrd_node *f, con
 		return "segment outside the user load area";
 	uint64_t flags = PTE_U | (ph->flags & PF_W ? PTE_W : 0) | (ph->flags & PF_X ? 0 : PTE_NX);
 	for (uint64_t off = 0; off < ph->memsz; off += PAGE_SIZE) {
-		uint64_t page = pmm_alloc();
+		uint64_t page = pmm_alloc_user();
 		if (!page)
 			return "out of memory";
 		uint8_t *dst = phys_to_virt(page);
@@ -57,7 +57,10 @@ static const char *load_segment(struct proc *p, const struct initrd_node *f, con
 			uint64_t n = ph->filesz - off < PAGE_SIZE ? ph->filesz - off : PAGE_SIZE;
 			memcpy(dst, f->data + ph->offset + off, n);
 		}
-		vmm_map(p->pml4, ph->vaddr + off, page, flags);
+		if (!vmm_map(p->pml4, ph->vaddr + off, page, flags)) {
+			pmm_free(page);
+			return "out of memory";
+		}
 	}
 	uint64_t end = (ph->vaddr + ph->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
 	if (end > p->heap_start)
@@ -106,20 +109,29 @@ struct proc *proc_spawn(const char *path)
 	if (!p)
 		return NULL;
 	p->pml4 = vmm_new_space();
-	const char *why = load_elf(p, f);
+	const char *why = p->pml4 ? load_elf(p, f) : "out of memory";
 	if (why) {
 		kprintf("proc: %s: %s\n", path, why);
-		vmm_free_space(p->pml4);
+		if (p->pml4)
+			vmm_free_space(p->pml4);
 		kfree(p);
 		return NULL;
 	}
 	/* Not runnable before its address space is attached. */
 	uint64_t flags = irq_save();
-	p->pid = next_pid++;
 	p->thread = thread_create(path, user_start, p);
-	p->thread->cr3 = p->pml4;
-	p->thread->proc = p;
+	if (p->thread) {
+		p->pid = next_pid++;
+		p->thread->cr3 = p->pml4;
+		p->thread->proc = p;
+	}
 	irq_restore(flags);
+	if (!p->thread) {
+		kprintf("proc: %s: out of memory\n", path);
+		vmm_free_space(p->pml4);
+		kfree(p);
+		return NULL;
+	}
 	return p;
 }
 
@@ -151,12 +163,14 @@ bool proc_demand_fault(uint64_t addr, uint64_t error)
 	bool heap = addr >= p->heap_start && addr < p->brk;
 	if (!stack && !heap)
 		return false;
-	uint64_t page = pmm_alloc();
+	uint64_t page = pmm_alloc_user();
 	if (!page)
 		return false;
 	memset(phys_to_virt(page), 0, PAGE_SIZE);
-	vmm_map(p->pml4, addr & ~(PAGE_SIZE - 1), page, PTE_U | PTE_W | PTE_NX);
-	return true;
+	if (vmm_map(p->pml4, addr & ~(PAGE_SIZE - 1), page, PTE_U | PTE_W | PTE_NX))
+		return true;
+	pmm_free(page);
+	return false;
 }
 
 void proc_kill_current(int vector, uint64_t error)

@@ -5,7 +5,7 @@
 #include "mm/heap.h"
 #include "mm/vmm.h"
 
-#define KSTACK_SIZE 16384
+#define KSTACK_SIZE (KSTACK_PAGES * 4096)
 
 void switch_context(uint64_t *save_rsp, uint64_t new_rsp);
 void thread_trampoline(void);
@@ -68,13 +68,17 @@ void sched_init(void)
 	percpu.current = &boot_thread;
 	tss_set_rsp0(boot_thread.kstack_top);
 	idle = thread_create("idle", idle_loop, NULL);
+	if (!idle)
+		panic("sched: out of memory for the idle thread");
 }
 
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)
 {
 	struct thread *t = kzalloc(sizeof *t);
-	if (!t || !(t->kstack = kmalloc(KSTACK_SIZE)))
-		panic("thread_create: out of memory");
+	if (!t || !(t->kstack = kmalloc(KSTACK_SIZE))) {
+		kfree(t);
+		return NULL;
+	}
 	t->kstack_top = (uint64_t)t->kstack + KSTACK_SIZE;
 	/* switch_context pops r15, r14, r13, r12, rbp, rbx, then returns. */
 	uint64_t *sp = (uint64_t *)(t->kstack_top - 7 * 8);

@@ -5,6 +5,9 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+/* Kernel stacks: 16 KiB. */
+#define KSTACK_PAGES 4
+
 enum thread_state { T_RUNNABLE, T_SLEEPING, T_DEAD };
 
 struct proc;
@@ -39,7 +42,8 @@ struct mutex {
 /* Turns the boot flow into thread 0 and creates the idle thread. */
 void sched_init(void);
 struct thread *thread_current(void);
-/* A new runnable thread running fn(arg); a return from fn ends it. */
+/* A new runnable thread running fn(arg); a return from fn ends it. NULL
+ * when out of memory. */
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);
 void thread_yield(void);
 void thread_sleep(uint64_t ticks);

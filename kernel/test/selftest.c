@@ -3,7 +3,7 @@
 
 /* Each subsystem's tests live beside its code, in *_test.c. */
 #define TESTS(X)                                                                               \
-	X(bootinfo) X(sha256) X(random) X(serial_loopback_irq) X(pmm) X(pt_split) X(nx) X(wp) X(heap) X(int3)      \
+	X(bootinfo) X(sha256) X(random) X(serial_loopback_irq) X(pmm) X(pmm_reserve) X(pt_split) X(nx) X(wp) X(heap) X(int3)      \
 	X(divide_error) X(ud2) X(ist) X(msr) X(swapgs) X(fsgsbase) X(lapic_timer) X(ps2)        \
 	X(preempt) X(sleep) X(mutex) X(smap) X(smep) X(initrd) X(initrd_hostile) X(ramfs) X(console_line) X(console_raw_uart) X(console_ps2) X(nt_file) X(nt_file_info) X(nt_directory) X(nt_volume) X(user_hello) X(user_kernel_access) X(user_nx) \
 	X(user_divide) X(user_demand_zero) X(user_efault) X(user_preempt) X(user_bad_return) \

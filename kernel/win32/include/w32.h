@@ -87,6 +87,7 @@ typedef struct { WORD wYear, wMonth, wDayOfWeek, wDay, wHour, wMinute, wSecond, 
 #define ERROR_DIRECTORY            267
 #define ERROR_MR_MID_NOT_FOUND     317
 #define ERROR_CONTROL_C_EXIT       572
+#define ERROR_COMMITMENT_LIMIT     1455
 #define ERROR_NOACCESS             998
 #define ERROR_IO_PENDING           997
 #define ERROR_STACK_OVERFLOW       1001

@@ -131,12 +131,77 @@ static void fs_get(void)
 	out("harden fsget: %llx\r\n", (unsigned long long)fs);
 }
 
+/* Commits all this process may and touches every page: ends by
+ * STATUS_NO_MEMORY at its limit of pages in memory, or when memory runs out. */
+static void eat(void)
+{
+	uint64_t total = 0;
+	for (uint64_t size = 64ull << 20; size >= 64 << 10;) {
+		uint64_t base = 0, sz = size;
+		if (sys(NT_SYS_ALLOCATE_VIRTUAL_MEMORY, (uint64_t)NT_CURRENT_PROCESS, (uint64_t)&base, 0, (uint64_t)&sz,
+			MEM_COMMIT_RESERVE, NT_PAGE_READWRITE)) {
+			size /= 2;
+			continue;
+		}
+		for (uint64_t off = 0; off < sz; off += 4096)
+			((volatile uint8_t *)base)[off] = 1;
+		total += sz;
+	}
+	out("harden eat: %llu MiB committed and touched\r\n", (unsigned long long)(total >> 20));
+}
+
+/* Three memory eaters at once: some must die of STATUS_NO_MEMORY, not the kernel. */
+static void eaters(void)
+{
+	uint64_t hp[3] = {0}, ht = 0;
+	for (int i = 0; i < 3; i++)
+		spawn(u"\\??\\C:\\Windows\\System32\\harden.exe", u"harden.exe eat", (uint64_t)&hp[i], (uint64_t)&ht);
+	uint32_t st[3];
+	for (int i = 0; i < 3; i++) {
+		struct nt_process_basic_information bi = {0};
+		sys(NT_SYS_WAIT_FOR_SINGLE_OBJECT, hp[i], 0, 0);
+		sys(NT_SYS_QUERY_INFORMATION_PROCESS, hp[i], NT_PROCESS_BASIC_INFORMATION, (uint64_t)&bi, sizeof bi, 0);
+		st[i] = (uint32_t)bi.exit_status;
+	}
+	out("harden eaters: %08x %08x %08x\r\n", st[0], st[1], st[2]);
+}
+
+static void sleeper(void)
+{
+	for (;;)
+		sleep_ms(1000000);
+}
+
+/* Sleeping threads until the kernel says no. */
+static void threads(void)
+{
+	uint64_t h;
+	uint32_t s = 0;
+	int n = 0;
+	while (n < 100000 && !(s = sys(NT_SYS_CREATE_THREAD, (uint64_t)&h, (uint64_t)NT_CURRENT_PROCESS, (uint64_t)sleeper, 0, 0)))
+		n++;
+	out("harden threads: %d created, then %08x\r\n", n, s);
+}
+
+/* A commit beyond the process's limit. */
+static void commit(void)
+{
+	uint64_t base = 0, size = 1ull << 40;
+	uint32_t r = sys(NT_SYS_ALLOCATE_VIRTUAL_MEMORY, (uint64_t)NT_CURRENT_PROCESS, (uint64_t)&base, 0, (uint64_t)&size,
+			 NT_MEM_RESERVE, NT_PAGE_READWRITE);
+	base = 0, size = 1ull << 30;
+	uint32_t c = sys(NT_SYS_ALLOCATE_VIRTUAL_MEMORY, (uint64_t)NT_CURRENT_PROCESS, (uint64_t)&base, 0, (uint64_t)&size,
+			 MEM_COMMIT_RESERVE, NT_PAGE_READWRITE);
+	out("harden commit: %08x %08x\r\n", r, c);
+}
+
 static const struct {
 	const WCHAR *name;
 	void (*fn)(void);
 } cases[] = {
 	{u"thread", bad_start}, {u"outptr", out_pointers}, {u"int3", breakpoint}, {u"freewrap", free_wrap},
 	{u"image", import_outside}, {u"gs", gs_exit}, {u"fsset", fs_set}, {u"fsget", fs_get},
+	{u"eat", eat}, {u"eaters", eaters}, {u"threads", threads}, {u"commit", commit},
 };
 
 static int same(const WCHAR *a, const WCHAR *b)
