@@ -21,6 +21,9 @@ const ctrlA = 0x01
 // until EOF.
 type console struct {
 	interactive bool
+	// piped is set when a pipe or file is the input: the guest waits for
+	// it as for a person, until its end.
+	piped bool
 	// quit delivers why the user ended the run and the exit status.
 	quit    chan quitReason
 	restore func()
@@ -31,13 +34,18 @@ type quitReason struct {
 	code int
 }
 
-// startConsole starts feeding in to send. The caller must call stop.
-func startConsole(in io.Reader, send func([]byte), readPipe bool) (*console, error) {
+// startConsole starts feeding in to send; ended runs when a piped input
+// reaches its end. The caller must call stop.
+func startConsole(in io.Reader, send func([]byte), readPipe bool, ended func()) (*console, error) {
 	c := &console{quit: make(chan quitReason, 1), restore: func() {}}
 	f, ok := in.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		if readPipe {
-			go feed(in, send, nil, c)
+			c.piped = true
+			go func() {
+				feed(in, send, nil, c)
+				ended()
+			}()
 		}
 		return c, nil
 	}

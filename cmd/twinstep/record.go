@@ -16,7 +16,8 @@ flags, and records the run to FILE (docs/TRACE.md): every instruction's
 address and bytes, register changes, memory reads and writes, and every
 interrupt and exception taken. Typed input (--type, --script) makes the run
 deterministic; the recording stops when the machine stops (a debug exit, the
-script used up, an instruction limit).
+typed input used up — with none typed, at the first wait for input — an
+instruction limit).
 
 Where the emulator lacks an instruction, Unicorn executes it from the same
 state and the recording marks it; the recording stops early only if no
@@ -51,6 +52,12 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "twinstep record: %v\n", err)
 		return exitError
+	}
+	if in.script == nil {
+		// A recording reads no input but what is typed: with nothing
+		// typed, the input is used up from the start, so a guest that
+		// waits for input ends the recording instead of idling forever.
+		in.script = []byte{}
 	}
 	rec, recErr := traces.RecordFile(*out, traces.RecordConfig{Kernel: in.kernel, Initrd: in.initrd, KernelName: in.kernelName,
 		InitrdName: in.initrdName, Cmdline: *mf.cmdline, Script: in.script, MemoryMiB: *mf.memory, Limit: *mf.limit,

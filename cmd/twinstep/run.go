@@ -18,7 +18,8 @@ Boots KERNEL, an ELF64 x86-64 kernel following boot protocol 1
 (docs/BOOT.md), on the emulated machine. The serial console (COM1) is
 standard output; standard input is its keyboard. On a terminal, input is
 raw (every key goes to the guest) and Ctrl-A x quits; otherwise input is
-read to its end and the run ends when the guest exits or stops.
+read to its end, and once the guest has read it all and waits for more the
+run ends ("input exhausted"), as after a script.
 
 --type and --script make the session deterministic: their text is typed a
 line at a time, each line when the guest idles with everything before it
@@ -81,13 +82,13 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 // boot runs the machine with standard input as its console input and
 // reports how the run ended.
 func boot(m *machine.Machine, limit uint64, scripted bool, stderr io.Writer) int {
-	con, err := startConsole(stdin, m.SendSerial, !scripted)
+	con, err := startConsole(stdin, m.SendSerial, !scripted, m.EndInput)
 	if err != nil {
 		fmt.Fprintf(stderr, "twinstep run: %v\n", err)
 		return exitError
 	}
 	defer con.stop() // also on a panic, so the terminal is never left raw
-	m.Interactive = con.interactive
+	m.Interactive = con.interactive || con.piped
 	type result struct {
 		exit machine.Exit
 		err  error

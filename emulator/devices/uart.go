@@ -63,6 +63,9 @@ type UART struct {
 	dll, dlm uint8
 	threPend bool // THRE interrupt pending: cleared by IIR read or THR write
 	lineHigh bool
+	// drivesRTS is set once the guest drops RTS it had raised: it uses RTS
+	// as flow control, asserting it while it wants input.
+	drivesRTS bool
 }
 
 // NewUART returns a UART that transmits to out and calls irq when its
@@ -70,6 +73,10 @@ type UART struct {
 func NewUART(out io.Writer, irq func()) *UART {
 	return &UART{out: out, irq: irq, dll: 12}
 }
+
+// WantsInput reports whether the guest is ready to receive: RTS asserted,
+// for a guest that uses RTS as flow control; always for one that does not.
+func (u *UART) WantsInput() bool { return !u.drivesRTS || u.mcr&mcrRTS != 0 }
 
 // Pending is the count of received bytes the guest has not read yet.
 func (u *UART) Pending() int { return len(u.rx) }
@@ -180,6 +187,9 @@ func (u *UART) transmit(b byte) {
 // loopback the MCR outputs drive the MSR inputs.
 func (u *UART) setMCR(v uint8) {
 	old := u.msr() >> 4
+	if u.mcr&mcrRTS != 0 && v&mcrRTS == 0 {
+		u.drivesRTS = true
+	}
 	u.mcr = v
 	now := u.msr() >> 4
 	changed := old ^ now

@@ -84,6 +84,8 @@ var (
 	progHello = []byte{0x66, 0xba, 0xf8, 0x03, 0xb0, 0x68, 0xee, 0xb0, 0x69, 0xee, 0x66, 0xba, 0xf4, 0x00, 0x31, 0xc0, 0xef}
 	// jmp .
 	progSpin = []byte{0xeb, 0xfe}
+	// mov dx,0x3fc; mov al,0x0b; out dx,al (DTR, RTS, OUT2); mov al,9; out dx,al (RTS dropped)
+	progDropRTS = []byte{0x66, 0xba, 0xfc, 0x03, 0xb0, 0x0b, 0xee, 0xb0, 0x09, 0xee}
 	// fld1: x87, which the emulator lacks
 	progFld1 = []byte{0xd9, 0xe8}
 	// cli; hlt
@@ -172,6 +174,12 @@ func TestRun(t *testing.T) {
 		{name: "an unimplemented instruction ends the run", code: progFld1, reason: Unimplemented, detail: "x87"},
 		{name: "or raises #UD in the guest", code: progFld1, handlers: map[uint8][]byte{arch.VecUD: progExit7},
 			input: func(m *Machine) { m.unimplementedUD = true }, reason: DebugExit, status: 7, maxInstr: 4},
+		{name: "the end of input ends a run that waits for more", code: concat(timerSetup, []byte{0xfb, 0xf4, 0xeb, 0xfd}),
+			handlers: map[uint8][]byte{0x40: isrTick}, input: func(m *Machine) { m.EndInput() }, interactive: true,
+			limit: 100_000_000, reason: InputExhausted},
+		{name: "a guest that drops RTS is not waiting for input", code: concat(progDropRTS, timerSetup, []byte{0xfb, 0xf4, 0xeb, 0xfd}),
+			handlers: map[uint8][]byte{0x40: isrTick}, input: func(m *Machine) { m.script.rest = []byte{} },
+			limit: 1_000_000, reason: InstructionLimit},
 		{name: "keyboard interrupt", code: progKbdRx, handlers: map[uint8][]byte{0x51: isrKbd},
 			input: func(m *Machine) { m.SendKeys([]byte{0x1e}) }, reason: DebugExit, status: 0x1e},
 		{name: "interactive halt waits for input", code: progUARTRx, handlers: map[uint8][]byte{0x50: isrUART},

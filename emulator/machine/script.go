@@ -24,12 +24,18 @@ const exhaustedWaits = 200
 // feedScript runs at a halt. If the guest has read everything typed so
 // far, the script's next line arrives; it reports whether the run should
 // end because the script is used up and the guest still waits for input.
+// A halt counts as waiting only while the UART says the guest wants input
+// (RTS, for a guest that drives it): a program sleeping is not waiting.
 func (m *Machine) feedScript() (exhausted bool) {
 	if m.uart.Pending() > 0 || m.script.rest == nil {
 		return false
 	}
 	if len(m.script.rest) == 0 {
-		if m.script.waits == 0 {
+		if !m.uart.WantsInput() {
+			m.script.waits = 0 // busy, not waiting: the count starts again
+			return false
+		}
+		if m.script.firstWait == 0 {
 			m.script.firstWait = m.cpu.Retired
 		}
 		m.script.waits++
