@@ -1,11 +1,13 @@
 package kernel_test
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/twinstep/twinstep/emulator/machine"
+	"github.com/twinstep/twinstep/internal/kernelbuild"
 )
 
 // hardenSession types commands at cmd.exe (the last one must be "exit N")
@@ -129,5 +131,58 @@ func TestHardenMemory(t *testing.T) {
 		if i := strings.Index(text, "harden eaters: "); i < 0 || !strings.Contains(strings.SplitN(text[i:], "\r", 2)[0], "c0000017") {
 			t.Errorf("%d MiB: no memory eater ran out of memory", mib)
 		}
+	}
+}
+
+// Issue 11 item 6: Ctrl+C (0x03 on the UART) ends a program spinning in
+// user mode with STATUS_CONTROL_C_EXIT; cmd.exe, waiting for it, goes on;
+// a program with a console control handler survives.
+func TestHardenCtrlC(t *testing.T) {
+	k, rd, err := kernelbuild.Images()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	m, err := machine.New(machine.Config{Kernel: k, Initrd: rd, Cmdline: cmdInit, Console: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// runUntilN runs the machine in slices until want appears n times on the console.
+	runUntilN := func(want string, n int) {
+		t.Helper()
+		for i := 0; i < 500 && strings.Count(out.String(), want) < n; i++ {
+			if exit, err := m.Run(1_000_000); err != nil || exit.Reason != machine.InstructionLimit {
+				t.Fatalf("run ended with %v (%s) before %q:\n%s", exit.Reason, exit.Detail, want, out.String())
+			}
+		}
+		if strings.Count(out.String(), want) < n {
+			t.Fatalf("%q did not appear %d times:\n%s", want, n, out.String())
+		}
+	}
+	runUntil := func(want string) { t.Helper(); runUntilN(want, 1) }
+	runUntil(`C:\>`) // input sent before the UART is set up would be lost
+	m.SendSerial([]byte("harden.exe spin\r"))
+	runUntil("harden spin: spinning")
+	m.Run(5_000_000) // well into the loop
+	m.SendSerial([]byte{3})
+	runUntil("ended by Ctrl+C")
+	m.SendSerial([]byte("echo level=%ERRORLEVEL%\rharden.exe handler\r"))
+	runUntil("harden handler: spinning")
+	m.SendSerial([]byte{3})
+	runUntil("harden handler: survived")
+	// The same from the PS/2 keyboard (set 2: Ctrl, C, C and Ctrl released).
+	m.SendSerial([]byte("harden.exe spin\r"))
+	runUntilN("harden spin: spinning", 2)
+	m.Run(5_000_000)
+	m.SendKeys([]byte{0x14, 0x21, 0xF0, 0x21, 0xF0, 0x14})
+	runUntilN("ended by Ctrl+C", 2)
+	m.SendSerial([]byte("exit 5\r"))
+	exit, err := m.Run(bootLimit)
+	text := out.String()
+	if err != nil || exit.Reason != machine.DebugExit || exit.Status != 5 || strings.Contains(text, "KERNEL PANIC") {
+		t.Errorf("run ended with %v (%s) status %d, want debug exit 5:\n%s", exit.Reason, exit.Detail, exit.Status, text)
+	}
+	if !strings.Contains(text, "level=-1073741510") {
+		t.Errorf("the spinning program did not end with STATUS_CONTROL_C_EXIT:\n%s", text)
 	}
 }

@@ -95,6 +95,46 @@ nt_status console_write(const void *buf, uint64_t len, uint64_t *done)
 
 /* ---- input ---- */
 
+#define CTRL_C 0x03
+
+/* Ctrl+C as it arrives: the console control event for the processes
+ * attached (nt/process.h), unless processed input is off (then it is a
+ * plain byte). A reader in line mode also gets it, as an empty line. */
+static void ctrl_c(void)
+{
+	if (mode & NT_CONSOLE_PROCESSED_INPUT)
+		nt_console_ctrl_c();
+}
+
+static void pump_keyboard(void);
+
+/* Keys are decoded as they arrive (a Ctrl+C must be seen at once), UART
+ * bytes only scanned for Ctrl+C: a reader takes them in, echoing them. */
+void console_init(void)
+{
+	serial_on_ctrl_c(ctrl_c);
+	ps2_on_input(pump_keyboard);
+}
+
+/* Readers blocked for input; RTS tells the sender while there are any. */
+static int waiting;
+
+static void wait_begin(struct nt_process *p)
+{
+	if (!waiting++)
+		serial_set_rts(true);
+	if (p)
+		p->console_waiters++;
+}
+
+static void wait_end(struct nt_process *p)
+{
+	if (!--waiting)
+		serial_set_rts(false);
+	if (p)
+		p->console_waiters--;
+}
+
 /* Bytes ready for readers: finished lines in line mode, anything in raw. */
 static uint8_t ready[2048];
 static uint32_t ready_head, ready_tail;
@@ -151,7 +191,7 @@ static void feed(uint8_t c)
 		echo("\r\n", 2);
 		return;
 	}
-	if (c == 3 && (mode & NT_CONSOLE_PROCESSED_INPUT)) {
+	if (c == CTRL_C && (mode & NT_CONSOLE_PROCESSED_INPUT)) {
 		/* Ctrl+C: no console control handlers here, so the typed line is
 		 * dropped and the reader gets an empty one (cmd shows a new prompt). */
 		edit_len = 0;
@@ -253,6 +293,8 @@ static void key(uint8_t code, bool release, bool extended)
 		c = set1_shift[code];
 	if (ctrl && letter)
 		c = (char)(set1_plain[code] & 0x1f);
+	if (c == CTRL_C)
+		ctrl_c();
 	if (c)
 		feed((uint8_t)c);
 }
@@ -277,6 +319,15 @@ void console_scancode(uint8_t code, bool set2)
 	irq_restore(f);
 }
 
+/* Decodes what the keyboard sent. */
+static void pump_keyboard(void)
+{
+	uint8_t c;
+	bool set2 = !ps2_translating();
+	while (ps2_getc(&c))
+		console_scancode(c, set2);
+}
+
 /* Moves what the UART and the keyboard received into the discipline. */
 static void pump(void)
 {
@@ -289,9 +340,7 @@ static void pump(void)
 		if (ready_head - ready_tail > sizeof ready - sizeof edit - 8)
 			break;
 	}
-	bool set2 = !ps2_translating();
-	while (ps2_getc(&c))
-		console_scancode(c, set2);
+	pump_keyboard();
 }
 
 size_t console_pending(void)
@@ -333,6 +382,11 @@ nt_status console_read(void *buf, uint64_t len, uint64_t *done)
 		}
 		/* STI's one-instruction shadow makes STI; HLT atomic: an input
 		 * interrupt after the check above still wakes the HLT. */
+		struct nt_process *p = nt_current_process();
+		wait_begin(p);
 		asm volatile("sti; hlt" ::: "memory");
+		cli();
+		wait_end(p);
+		sti();
 	}
 }

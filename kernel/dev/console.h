@@ -13,6 +13,9 @@
 #include <stdint.h>
 #include "nt/object.h"
 
+/* Takes Ctrl+C from the UART and the keyboard as it arrives (the console
+ * control event); from then on keys are decoded in their interrupt. */
+void console_init(void);
 /* The console object (never freed). A process's standard handles refer to
  * it; reads block (halting the CPU with interrupts on) until input. */
 struct nt_object *console_object(void);

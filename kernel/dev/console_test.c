@@ -3,6 +3,7 @@
 #include "dev/ps2.h"
 #include "dev/serial.h"
 #include "lib/string.h"
+#include "sched/thread.h"
 #include "test/selftest.h"
 
 static const uint32_t cooked = NT_CONSOLE_LINE_INPUT | NT_CONSOLE_ECHO_INPUT | NT_CONSOLE_PROCESSED_INPUT;
@@ -123,4 +124,42 @@ const char *test_console_ps2(void)
 		why = expect_read(64, "Hi\r\n");
 	console_flush_input();
 	return why;
+}
+
+static void rts_reader(void *arg)
+{
+	char b[8];
+	uint64_t n;
+	console_read(b, sizeof b, &n);
+	*(volatile bool *)arg = true;
+}
+
+static bool rts(void) { return inb(COM1 + 4) & 2; }
+
+/* Issue 11 item 6: RTS (MCR bit 1) is on exactly while a reader is blocked
+ * waiting for console input, so a sender knows input is wanted. */
+const char *test_console_rts(void)
+{
+	console_set_mode(cooked);
+	console_flush_input();
+	if (rts())
+		return fail("RTS on with no reader");
+	volatile bool done = false;
+	struct thread *t = thread_create("reader", rts_reader, (void *)&done);
+	if (!t)
+		return fail("out of memory");
+	for (int i = 0; i < 1000 && !rts(); i++)
+		thread_yield();
+	bool on = rts();
+	char echo[8];
+	size_t echo_len;
+	console_capture(echo, sizeof echo, &echo_len);
+	console_input((const uint8_t *)"x\r", 2);
+	thread_join(t);
+	console_capture(NULL, 0, NULL);
+	if (!on)
+		return fail("RTS off while a reader waits");
+	if (!done || rts())
+		return fail("RTS still on after the read (done %d)", done);
+	return NULL;
 }

@@ -15,6 +15,7 @@ int ps2_selftest_result = -1;
 static int config_byte = -1; /* as read at initialization */
 static volatile uint8_t ring[64];
 static volatile uint32_t head, tail;
+static void (*on_input)(void);
 
 static bool wait_write(void)
 {
@@ -45,6 +46,8 @@ static void keyboard_irq(struct regs *r)
 		uint8_t c = inb(DATA);
 		if (head - tail < sizeof ring)
 			ring[head++ % sizeof ring] = c;
+		if (on_input)
+			on_input();
 	}
 	lapic_eoi();
 }
@@ -86,5 +89,7 @@ void ps2_init(void)
 	ioapic_route(1, VEC_KEYBOARD);
 	kprintf("ps2: controller self-test %x, config %x\n", ps2_selftest_result & 0xff, config & 0xff);
 }
+
+void ps2_on_input(void (*fn)(void)) { on_input = fn; }
 
 bool ps2_translating(void) { return config_byte >= 0 && (config_byte & 0x40); }

@@ -12,6 +12,9 @@ extern int ps2_selftest_result;
 void ps2_init(void);
 /* Takes one scan code received through IRQ 1; false when none is queued. */
 bool ps2_getc(uint8_t *code);
+/* fn runs in the keyboard interrupt (interrupts off) after each scan code
+ * is queued; NULL: codes wait for ps2_getc. */
+void ps2_on_input(void (*fn)(void));
 /* Controller command 0xD2: the byte arrives as if the keyboard had sent it. */
 void ps2_inject(uint8_t code);
 /* Whether the controller translates the keyboard's set 2 into set 1

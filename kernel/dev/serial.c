@@ -5,9 +5,15 @@
 enum { THR = 0, RBR = 0, DLL = 0, IER = 1, DLM = 1, IIR = 2, FCR = 2, LCR = 3, MCR = 4, LSR = 5 };
 #define LSR_DR 0x01
 #define LSR_THRE 0x20
-/* DTR | RTS | OUT2: OUT2 gates the interrupt line on PC-style boards. */
-#define MCR_NORMAL 0x0B
+/* DTR | OUT2: OUT2 gates the interrupt line on PC-style boards. RTS, "ready
+ * to receive", is on only while a reader waits for console input. */
+#define MCR_NORMAL 0x09
+#define MCR_RTS 0x02
 #define MCR_LOOP 0x10
+#define CTRL_C 0x03
+
+static uint8_t mcr = MCR_NORMAL;
+static void (*on_ctrl_c)(void);
 
 /* Single producer (IRQ handler, or serial_poll with interrupts off), single
  * consumer (threads): indices only grow. A power of two, so the wrap of the
@@ -23,7 +29,7 @@ void serial_init(void)
 	outb(COM1 + DLM, 0);
 	outb(COM1 + LCR, 0x03); /* 8N1 */
 	outb(COM1 + FCR, 0x07); /* FIFO on and cleared, trigger at 1 byte */
-	outb(COM1 + MCR, MCR_NORMAL);
+	outb(COM1 + MCR, mcr);
 }
 
 void serial_putc(char c)
@@ -46,8 +52,12 @@ void serial_putc_raw(uint8_t c)
  * also holds back scripted input while its receive buffer is not empty). */
 static void drain(void)
 {
-	for (int i = 0; i < 64 && ring_head - ring_tail < sizeof ring && (inb(COM1 + LSR) & LSR_DR); i++)
-		ring[ring_head++ % sizeof ring] = inb(COM1 + RBR);
+	for (int i = 0; i < 64 && ring_head - ring_tail < sizeof ring && (inb(COM1 + LSR) & LSR_DR); i++) {
+		uint8_t c = inb(COM1 + RBR);
+		ring[ring_head++ % sizeof ring] = c;
+		if (c == CTRL_C && on_ctrl_c)
+			on_ctrl_c(); /* now, even if no reader takes the byte for long */
+	}
 }
 
 static void serial_irq(struct regs *r)
@@ -84,5 +94,18 @@ void serial_set_loopback(bool on)
 	/* Wait until everything already written has left the transmitter. */
 	for (int i = 0; i < 1000000 && !(inb(COM1 + LSR) & 0x40); i++)
 		cpu_relax();
-	outb(COM1 + MCR, on ? (MCR_NORMAL | MCR_LOOP) : MCR_NORMAL);
+	uint64_t f = irq_save();
+	mcr = on ? mcr | MCR_LOOP : mcr & ~MCR_LOOP;
+	outb(COM1 + MCR, mcr);
+	irq_restore(f);
 }
+
+void serial_set_rts(bool on)
+{
+	uint64_t f = irq_save();
+	mcr = on ? mcr | MCR_RTS : mcr & ~MCR_RTS;
+	outb(COM1 + MCR, mcr);
+	irq_restore(f);
+}
+
+void serial_on_ctrl_c(void (*fn)(void)) { on_ctrl_c = fn; }

@@ -21,5 +21,11 @@ bool serial_getc(uint8_t *c);
 void serial_poll(void);
 /* Loopback mode (MCR bit 4) connects the transmitter to the receiver. */
 void serial_set_loopback(bool on);
+/* RTS (MCR bit 1), hardware flow control's "ready to receive": on while a
+ * reader is blocked waiting for console input, off otherwise. */
+void serial_set_rts(bool on);
+/* fn runs (interrupts off) as each Ctrl+C byte (0x03) arrives, before any
+ * reader takes it: a program spinning in user mode can be interrupted. */
+void serial_on_ctrl_c(void (*fn)(void));
 
 #endif

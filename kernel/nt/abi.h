@@ -140,6 +140,7 @@ enum nt_syscall {
 	NT_SYS_DEBUG_PRINT = 24,            /* (char *text, length): to the kernel log (the serial console) */
 	NT_SYS_CREATE_THREAD = 25,          /* (out thread*, process, start, parameter, stack_size) */
 	NT_SYS_TERMINATE_THREAD = 26,       /* (thread, exit status) */
+	NT_SYS_SET_CONSOLE_CTRL_HANDLER = 27, /* (add: 1 registers a console control handler, 0 removes one) */
 	NT_SYS_COUNT
 };
 

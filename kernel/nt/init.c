@@ -28,6 +28,7 @@ void nt_run_init(const char *path)
 	for (unsigned i = 0; i < sizeof default_env / sizeof default_env[0]; i++)
 		e += nt_ascii_to_w(env + e, 512 - e, default_env[i]) + 1;
 	env[e++] = 0;
+	console_init(); /* after the self-tests, which read the keyboard themselves */
 	struct nt_object *con = console_object();
 	struct nt_spawn s = {
 		.image = image, .image_len = n,

@@ -58,9 +58,19 @@ void nt_w_to_ascii(char *dst, size_t cap, const uint16_t *src, size_t len)
 
 /* ---- objects ---- */
 
+/* Every NT process, linked through next_all (interrupts off to change it). */
+static struct nt_process *all_processes;
+
 static void process_destroy(struct nt_object *o)
 {
 	struct nt_process *p = (struct nt_process *)o;
+	uint64_t flags = irq_save();
+	for (struct nt_process **pp = &all_processes; *pp; pp = &(*pp)->next_all)
+		if (*pp == p) {
+			*pp = p->next_all;
+			break;
+		}
+	irq_restore(flags);
 	kfree(p);
 }
 
@@ -393,6 +403,10 @@ nt_status nt_process_spawn(const struct nt_spawn *s, struct nt_process **out, st
 		kfree(p);
 		return st;
 	}
+	uint64_t flags = irq_save();
+	p->next_all = all_processes;
+	all_processes = p;
+	irq_restore(flags);
 	*out = p;
 	if (thread)
 		*thread = t;
@@ -449,16 +463,17 @@ void nt_thread_exit_current(int32_t status)
 	thread_exit();
 }
 
-void nt_process_terminate(struct nt_process *p, int32_t status)
+/* Marks every thread of p to end with status: each ends on its next way
+ * out of the kernel (sleepers are woken for it). */
+static void mark_terminated(struct nt_process *p, int32_t status)
 {
-	struct nt_thread *self = nt_current_thread();
 	uint64_t flags = irq_save();
 	if (!p->terminating) {
 		p->terminating = true;
 		p->exit_status = status;
 	}
 	for (struct nt_thread *t = p->threads; t; t = t->next) {
-		if (t == self || t->ended)
+		if (t->ended)
 			continue;
 		t->kill = true;
 		t->exit_status = p->exit_status;
@@ -466,11 +481,47 @@ void nt_process_terminate(struct nt_process *p, int32_t status)
 			t->kt->state = T_RUNNABLE;
 	}
 	irq_restore(flags);
-	if (self && self->process == p) {
-		self->kill = true;
-		self->exit_status = p->exit_status;
+}
+
+void nt_process_terminate(struct nt_process *p, int32_t status)
+{
+	mark_terminated(p, status);
+	struct nt_thread *self = nt_current_thread();
+	if (self && self->process == p)
 		nt_thread_exit_current(status);
-	}
+}
+
+static bool has_live_child(const struct nt_process *p)
+{
+	for (struct nt_process *q = all_processes; q; q = q->next_all)
+		if (q->parent_pid == (uint64_t)p->proc.pid && !q->ended)
+			return true;
+	return false;
+}
+
+void nt_console_ctrl_c(void)
+{
+	uint64_t flags = irq_save();
+	for (struct nt_process *p = all_processes; p; p = p->next_all)
+		if (!p->ended && !p->terminating && !p->ctrl_handlers && !p->console_waiters && !has_live_child(p)) {
+			kprintf("nt: %s: ended by Ctrl+C\n", p->name);
+			mark_terminated(p, NT_STATUS_CONTROL_C_EXIT);
+		}
+	irq_restore(flags);
+}
+
+/* (add): registers (1) or removes (0) a console control handler; kernel32
+ * keeps the handlers, the kernel only whether there are any. */
+nt_status nt_set_console_ctrl_handler(const struct nt_call *c)
+{
+	struct nt_process *p = nt_current_process();
+	if (c->arg[0] & 0xff)
+		p->ctrl_handlers++;
+	else if (p->ctrl_handlers)
+		p->ctrl_handlers--;
+	else
+		return NT_STATUS_INVALID_PARAMETER;
+	return NT_STATUS_SUCCESS;
 }
 
 void nt_check_terminated(void)

@@ -40,6 +40,10 @@ struct nt_process {
 	struct nt_tls_template tls[NT_MAX_TLS];
 	uint32_t tls_count;
 	char name[64]; /* image base name, "cmd.exe", for messages */
+	/* The console control event (Ctrl+C): handlers registered through
+	 * NtSetConsoleCtrlHandler, and threads waiting in a console read. */
+	int ctrl_handlers, console_waiters;
+	struct nt_process *next_all; /* every NT process, for that event */
 	uint32_t cookie; /* ProcessCookie: random per process (lib/random.h) */
 };
 
@@ -80,6 +84,12 @@ nt_status nt_process_spawn(const struct nt_spawn *s, struct nt_process **out, st
 void nt_process_terminate(struct nt_process *p, int32_t status);
 /* Sleeps until o is signalled or timeout_ticks pass (~0: forever): SUCCESS or TIMEOUT. */
 nt_status nt_wait_object(struct nt_object *o, uint64_t timeout_ticks);
+/* Ctrl+C (from an interrupt handler): ends with STATUS_CONTROL_C_EXIT every
+ * process that registered no console control handler, unless it is
+ * reading the console (the read gets the Ctrl+C) or has a live child (a
+ * shell whose program the Ctrl+C ends: Wine's cmd.exe registers no handler).
+ * Threads running in user mode end at the interrupt's return. */
+void nt_console_ctrl_c(void);
 /* Frees the kernel threads of NT threads that ended. */
 void nt_reap(void);
 

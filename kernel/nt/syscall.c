@@ -85,6 +85,7 @@ static const struct {
 	[NT_SYS_DEBUG_PRINT] = {nt_debug_print, 2},
 	[NT_SYS_CREATE_THREAD] = {nt_create_thread, 5},
 	[NT_SYS_TERMINATE_THREAD] = {nt_terminate_thread, 2},
+	[NT_SYS_SET_CONSOLE_CTRL_HANDLER] = {nt_set_console_ctrl_handler, 1},
 };
 
 /* Runs one call for the frame r (also used by the self-tests). */

@@ -63,5 +63,6 @@ nt_status nt_get_console_mode(const struct nt_call *c);
 nt_status nt_debug_print(const struct nt_call *c);
 nt_status nt_create_thread(const struct nt_call *c);
 nt_status nt_terminate_thread(const struct nt_call *c);
+nt_status nt_set_console_ctrl_handler(const struct nt_call *c);
 
 #endif

@@ -36,7 +36,8 @@ typedef struct nt_io_status_block IO_STATUS_BLOCK;
 	X(NtGetConsoleMode, 23, NT_SYS_GET_CONSOLE_MODE, (HANDLE h, ULONG *mode)) \
 	X(NtDebugPrint, 24, NT_SYS_DEBUG_PRINT, (const char *text, ULONG length)) \
 	X(NtCreateThread, 25, NT_SYS_CREATE_THREAD, (HANDLE *thread, HANDLE process, void *start, void *param, SIZE_T stack_size)) \
-	X(NtTerminateThread, 26, NT_SYS_TERMINATE_THREAD, (HANDLE thread, NTSTATUS status))
+	X(NtTerminateThread, 26, NT_SYS_TERMINATE_THREAD, (HANDLE thread, NTSTATUS status)) \
+	X(NtSetConsoleCtrlHandler, 27, NT_SYS_SET_CONSOLE_CTRL_HANDLER, (BOOLEAN add))
 
 #define W32_DECLARE_SYSCALL(name, num, en, args) NTSTATUS name args;
 W32_SYSCALLS(W32_DECLARE_SYSCALL)

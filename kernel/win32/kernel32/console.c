@@ -56,6 +56,16 @@ BOOL WINAPI SetConsoleMode(HANDLE h, DWORD mode)
 	return st ? fail_status(st) : TRUE;
 }
 
+/* The kernel ends a process without handlers on Ctrl+C; ours are not
+ * called (the kernel only counts them), so a process with any survives.
+ * A NULL handler (ignore Ctrl+C) counts the same. */
+BOOL WINAPI SetConsoleCtrlHandler(void *handler, BOOL add)
+{
+	(void)handler;
+	NTSTATUS st = NtSetConsoleCtrlHandler(add ? 1 : 0);
+	return st ? fail_status(st) : TRUE;
+}
+
 /* Our console speaks UTF-8 on both sides. */
 UINT WINAPI GetConsoleCP(void) { return 65001; }
 UINT WINAPI GetConsoleOutputCP(void) { return 65001; }

@@ -9,5 +9,5 @@
 	__asm__(".text\n\t.globl " #name "\n\t.p2align 4\n" #name ":\n\t" \
 	        "mov %rcx, %r10\n\tmov $" #num ", %eax\n\tsyscall\n\tret\n");
 W32_SYSCALLS(W32_STUB)
-_Static_assert(NT_SYS_COUNT == 27, "a system call in kernel/nt/abi.h has no stub in ntapi.h");
+_Static_assert(NT_SYS_COUNT == 28, "a system call in kernel/nt/abi.h has no stub in ntapi.h");
 #endif

@@ -195,6 +195,26 @@ static void commit(void)
 	out("harden commit: %08x %08x\r\n", r, c);
 }
 
+/* Spins in user mode for ever: only Ctrl+C ends it. */
+static void spin(void)
+{
+	out("harden spin: spinning\r\n");
+	for (volatile int i = 0;; i++)
+		;
+}
+
+/* With a console control handler, Ctrl+C while spinning leaves it alive. */
+static BOOL on_ctrl(DWORD event) { return event == 0; }
+
+static void handler(void)
+{
+	SetConsoleCtrlHandler((void *)on_ctrl, TRUE);
+	out("harden handler: spinning\r\n");
+	for (volatile int i = 0; i < 3000000; i++)
+		;
+	out("harden handler: survived\r\n");
+}
+
 static const struct {
 	const WCHAR *name;
 	void (*fn)(void);
@@ -202,6 +222,7 @@ static const struct {
 	{u"thread", bad_start}, {u"outptr", out_pointers}, {u"int3", breakpoint}, {u"freewrap", free_wrap},
 	{u"image", import_outside}, {u"gs", gs_exit}, {u"fsset", fs_set}, {u"fsget", fs_get},
 	{u"eat", eat}, {u"eaters", eaters}, {u"threads", threads}, {u"commit", commit},
+	{u"spin", spin}, {u"handler", handler},
 };
 
 static int same(const WCHAR *a, const WCHAR *b)
