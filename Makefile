@@ -51,6 +51,8 @@ fuzz: deps
 	$(GO) test -run XXX -fuzz FuzzDevices -fuzztime $(FUZZTIME) ./emulator/devices
 	$(GO) test -run XXX -fuzz FuzzReader -fuzztime $(FUZZTIME) ./traces
 	$(GO) test -run XXX -fuzz FuzzSteps -fuzztime $(FUZZTIME) ./traces
+	$(GO) test -run XXX -fuzz FuzzStateJSON -fuzztime $(FUZZTIME) ./arch
+	$(GO) test -run XXX -fuzz FuzzCase -fuzztime $(FUZZTIME) ./corpus
 
 # Emulator speed: the kernel's boot and self-tests (paging, interrupts,
 # user processes) and the boot to cmd.exe's prompt, then a CPU-bound loop,

@@ -10,10 +10,11 @@ import (
 )
 
 // The JSON form is one object whose keys are the field names of Fields, in
-// that order, each value a hexadecimal string ("0x1f80"): JSON numbers cannot
-// carry 64-bit values exactly. XMM and ST registers are one number each
-// (xmm0 = high quadword then low quadword). Decoding starts from Flat64, so a
-// file may name only the fields it cares about; an unknown key is an error.
+// that order, each value a hexadecimal string ("0x1f80": "0x" and hex
+// digits, no sign): JSON numbers cannot carry 64-bit values exactly. XMM and
+// ST registers are one number each (xmm0 = high quadword then low
+// quadword). Decoding starts from Flat64, so a file may name only the fields
+// it cares about; an unknown key is an error, and so is null.
 
 // MarshalJSON writes the stable JSON form.
 func (s State) MarshalJSON() ([]byte, error) {
@@ -30,8 +31,13 @@ func (s State) MarshalJSON() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// UnmarshalJSON reads the JSON form onto Flat64 defaults.
+// UnmarshalJSON reads the JSON form onto Flat64 defaults. It must be an
+// object: null (which encoding/json would otherwise take for "nothing to
+// say") is an error, not a state.
 func (s *State) UnmarshalJSON(data []byte) error {
+	if string(bytes.TrimSpace(data)) == "null" {
+		return errors.New("state JSON: null is not a state (want an object such as {\"rip\":\"0x400000\"})")
+	}
 	var m map[string]string
 	if err := json.Unmarshal(data, &m); err != nil {
 		return fmt.Errorf("state JSON: %w (values must be hex strings such as \"0x10\")", err)
@@ -70,13 +76,11 @@ func FieldHex(le []byte) string {
 
 func parseHexInto(dst []byte, v string) error {
 	h, ok := strings.CutPrefix(strings.ToLower(v), "0x")
-	if !ok || h == "" {
+	// Digits only: big.Int also takes a sign, which would read "0x-1" as 1.
+	if !ok || h == "" || strings.Trim(h, "0123456789abcdef") != "" {
 		return fmt.Errorf("%q is not a 0x-prefixed hex number", v)
 	}
-	n, ok := new(big.Int).SetString(h, 16)
-	if !ok {
-		return fmt.Errorf("%q is not a hex number", v)
-	}
+	n, _ := new(big.Int).SetString(h, 16)
 	be := n.Bytes()
 	if len(be) > len(dst) {
 		return fmt.Errorf("%q does not fit in %d bytes", v, len(dst))

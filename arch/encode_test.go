@@ -59,7 +59,15 @@ func TestJSONErrors(t *testing.T) {
 		{`{"rzx":"0x1"}`, `unknown field "rzx"`},
 		{`{"al":"0x1"}`, `unknown field`},
 		{`{"rax":"12"}`, "0x-prefixed"},
-		{`{"rax":"0xzz"}`, "not a hex number"},
+		{`{"rax":"0xzz"}`, "not a 0x-prefixed hex number"},
+		{`{"rax":"0x-1"}`, "not a 0x-prefixed hex number"}, // big.Int would take the sign: 1
+		{`{"rax":"0x+5"}`, "not a 0x-prefixed hex number"},
+		{`{"rax":"0x 5"}`, "not a 0x-prefixed hex number"},
+		{`{"rax":"0x_5"}`, "not a 0x-prefixed hex number"},
+		{`{"rax":null}`, "0x-prefixed"},
+		{`null`, "null is not a state"}, // not Flat64, nor a zero state
+		{` null `, "null is not a state"},
+		{`[]`, "state JSON"},
 		{`{"cpl":"0x100"}`, "does not fit in 1 bytes"},
 		{`{"rax":"0x10000000000000000"}`, "does not fit in 8 bytes"},
 		{`"x"`, "state JSON"},
@@ -120,4 +128,35 @@ func TestDiffReportsEveryField(t *testing.T) {
 	if got := strings.Join(names, ","); got != "rbx,rflags,xmm15" {
 		t.Fatalf("diff names = %s", got)
 	}
+}
+
+// FuzzStateJSON: no input makes the JSON parser panic, and what it accepts
+// round-trips: parse, marshal, parse gives the same state, and marshalling
+// that gives the same bytes.
+func FuzzStateJSON(f *testing.F) {
+	full, _ := json.Marshal(sample())
+	for _, seed := range []string{string(full), `{}`, `{"rax":"0x5","rip":"0x1000"}`, `{"xmm0":"0x1"}`,
+		`{"st7":"0xff090807060504030201"}`, `{"rax":"0x-1"}`, `null`, `{"cpl":"0x100"}`, `{"rax":5}`, `[1]`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var s State
+		if err := json.Unmarshal(in, &s); err != nil {
+			return
+		}
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back State
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatalf("%s parsed, but its marshalled form %s does not: %v", in, b, err)
+		}
+		if back != s {
+			t.Fatalf("%s: the round trip differs: %v", in, Diff(&s, &back))
+		}
+		if b2, _ := json.Marshal(back); string(b2) != string(b) {
+			t.Fatalf("%s: marshalling is not stable:\n%s\n%s", in, b, b2)
+		}
+	})
 }

@@ -19,7 +19,8 @@
 // pages the instruction touches (see check.Build); state starts from
 // arch.Flat64 and names only what differs. memory lines (any number) give
 // bytes the instruction reads, as a lockstep replay recorded them: their
-// pages are mapped, zero around the bytes given.
+// pages are mapped, zero around the bytes given. A case is at most MaxSize
+// bytes, and its memory lines fill at most MaxPages pages.
 package corpus
 
 import (
@@ -27,7 +28,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -35,6 +35,7 @@ import (
 
 	"github.com/twinstep/twinstep/arch"
 	"github.com/twinstep/twinstep/engine"
+	"github.com/twinstep/twinstep/internal/infile"
 )
 
 // Case is one regression case.
@@ -80,19 +81,34 @@ func (c *Case) Regions() []engine.Region {
 	return out
 }
 
+// MaxSize bounds a case file: a case is one instruction, its state and
+// the bytes it reads (the corpus's largest is under 2 KB). Larger input is
+// refused before any work.
+const MaxSize = 1 << 20
+
+// MaxPages bounds the pages a case's memory lines fill: each becomes a
+// 4 KiB page in every engine the case runs on, so lines scattered over
+// many pages would cost far more memory than the file's size.
+const MaxPages = 256
+
 // Parse reads a case from its text form.
 func Parse(name string, text string) (Case, error) {
 	c := Case{Name: name, State: arch.Flat64()}
+	if len(text) > MaxSize {
+		return c, fmt.Errorf("%s: %d bytes; a case is at most %d", name, len(text), MaxSize)
+	}
 	seen := map[string]bool{}
+	pages := map[uint64]bool{}
+	var why []string // joined at the end: appending to a string is quadratic in the comment lines
 	sc := bufio.NewScanner(strings.NewReader(text))
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	sc.Buffer(make([]byte, 64*1024), MaxSize)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" {
 			continue
 		}
 		if w, ok := strings.CutPrefix(line, "#"); ok {
-			c.Why += strings.TrimSpace(w) + "\n"
+			why = append(why, strings.TrimSpace(w))
 			continue
 		}
 		k, v, ok := strings.Cut(line, ":")
@@ -133,6 +149,9 @@ func Parse(name string, text string) (Case, error) {
 			if err == nil && len(m.Data) == 0 {
 				err = fmt.Errorf("no bytes at %#x", m.Addr)
 			}
+			if err == nil {
+				err = addPages(pages, m)
+			}
 			c.Memory = append(c.Memory, m)
 		default:
 			err = fmt.Errorf("unknown key %q", k)
@@ -146,8 +165,22 @@ func Parse(name string, text string) (Case, error) {
 			return c, fmt.Errorf("%s: missing %q", name, k)
 		}
 	}
-	c.Why = strings.TrimSpace(c.Why)
+	c.Why = strings.TrimSpace(strings.Join(why, "\n"))
 	return c, sc.Err()
+}
+
+// addPages adds the pages m's bytes fall on to pages, and fails once they
+// are more than MaxPages.
+func addPages(pages map[uint64]bool, m Bytes) error {
+	last := (m.Addr + uint64(len(m.Data)) - 1) &^ 0xfff
+	for p := m.Addr &^ 0xfff; ; p += 0x1000 {
+		if pages[p] = true; len(pages) > MaxPages {
+			return fmt.Errorf("the memory lines fill more than %d pages; a case is one instruction", MaxPages)
+		}
+		if p == last {
+			return nil
+		}
+	}
 }
 
 // Format writes a case's text form. The state names only the fields that
@@ -185,7 +218,7 @@ func Load(dir string) ([]Case, error) {
 	sort.Strings(files)
 	var out []Case
 	for _, f := range files {
-		text, err := os.ReadFile(f)
+		text, err := infile.Read(f, MaxSize)
 		if err != nil {
 			return nil, err
 		}
@@ -204,6 +237,9 @@ const Dir = "corpus/regressions"
 // SeedsDir holds *.hex files: one instruction encoding per line, # comments.
 const SeedsDir = "corpus/seeds"
 
+// maxSeedsFile bounds a seeds file (the corpus's is 55 KB).
+const maxSeedsFile = 16 << 20
+
 // LoadSeeds reads every encoding in dir's *.hex files.
 func LoadSeeds(dir string) ([][]byte, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.hex"))
@@ -213,7 +249,7 @@ func LoadSeeds(dir string) ([][]byte, error) {
 	sort.Strings(files)
 	var out [][]byte
 	for _, f := range files {
-		text, err := os.ReadFile(f)
+		text, err := infile.Read(f, maxSeedsFile)
 		if err != nil {
 			return nil, err
 		}

@@ -1,8 +1,11 @@
 package corpus
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -42,12 +45,88 @@ func TestParseErrors(t *testing.T) {
 		{"bytes: 90\noracle: qemu\nexpect: match\nstate: {}", "want unicorn or native"},
 		{"bytes: 90\noracle: unicorn\nexpect: match\nstate: {\"rax\":1}", "state"},
 		{"bytes: 00000000000000000000000000000000\noracle: unicorn\nexpect: match\nstate: {}", "1 to 15"},
+		{"bytes: 90\noracle: unicorn\nexpect: match\nstate: null", "null is not a state"},
+		{minimal + "state: {\"rax\":\"0x-1\"}", "not a 0x-prefixed hex number"},
+		{minimal + strings.Repeat("# padding\n", MaxSize/10), "a case is at most 1048576"},
+		{minimal + scattered(MaxPages+1), "the memory lines fill more than 256 pages"},
 	} {
 		_, err := Parse("t", tc.text)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%q: err %v, want %q", tc.text, err, tc.want)
+			t.Errorf("%.80q: err %.200v, want %q", tc.text, err, tc.want)
 		}
 	}
+}
+
+// minimal is a case's required lines but the state.
+const minimal = "bytes: 90\noracle: unicorn\nexpect: match\n"
+
+// scattered is n memory lines of a byte each, each on a page of its own.
+func scattered(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "memory: %#x 00\n", uint64(i)<<12)
+	}
+	return b.String()
+}
+
+// The work and memory a case takes are bounded by its size: the largest
+// case files parse with allocations in proportion (a 4.4 MB file once took
+// gigabytes, through comment lines appended one by one and memory lines
+// each filling a page of its own).
+func TestParseCost(t *testing.T) {
+	for _, tc := range []struct {
+		name, text string
+	}{
+		{"comments", minimal + "state: {}\n" + strings.Repeat("# a comment line, long enough to count\n", MaxSize/40-10)},
+		{"memory lines", minimal + "state: {}\n" + scattered(MaxPages)},
+	} {
+		if len(tc.text) > MaxSize {
+			t.Fatalf("%s: %d bytes, over MaxSize", tc.name, len(tc.text))
+		}
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		c, err := Parse("t", tc.text)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		c.Regions()
+		runtime.ReadMemStats(&after)
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 32*MaxSize {
+			t.Errorf("%s: %d bytes of case text allocated %d bytes", tc.name, len(tc.text), alloc)
+		}
+	}
+}
+
+// FuzzCase: no text makes the case parser panic, and what it accepts
+// formats to a text that parses to the same case (the comment's blank
+// lines aside, which Format drops), and formats again to the same text.
+func FuzzCase(f *testing.F) {
+	c := Case{Why: "why\n\ntwo lines", Bytes: []byte{0x48, 0x0f, 0xc8}, Seed: 7, Oracle: "native", CPU: "amd",
+		Expect: "known oracle mistake: x", State: arch.Flat64(), Memory: []Bytes{{0x7ffe0ffe, []byte{1, 2, 3, 4}}}}
+	c.State.GPR[arch.RAX] = 0x1122
+	for _, seed := range []string{Format(c), minimal + "state: {}", minimal + "seed: 0x10\nstate: {\"rip\":\"0x400000\"}\n",
+		minimal + "state: {}\nmemory: 0xfff 0102", minimal + "state: {}\nmemory: 0xfffffffffffffffe 01020304", minimal + "state: null", "# only\n#\n", "bytes: 90\nbytes: 90"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		c, err := Parse("f", text)
+		if err != nil {
+			return
+		}
+		c.Regions()
+		once := Format(c)
+		back, err := Parse("f", once)
+		if err != nil {
+			t.Fatalf("%q parsed, but its formatted form does not:\n%s\n%v", text, once, err)
+		}
+		if twice := Format(back); twice != once {
+			t.Fatalf("formatting is not stable:\n%s\n%s", once, twice)
+		}
+		if back.State != c.State || string(back.Bytes) != string(c.Bytes) || back.Seed != c.Seed || back.Oracle != c.Oracle ||
+			back.CPU != c.CPU || back.Expect != c.Expect || !reflect.DeepEqual(back.Memory, c.Memory) {
+			t.Fatalf("%q: the round trip differs:\n%+v\n%+v", text, c, back)
+		}
+	})
 }
 
 func TestLoadSeeds(t *testing.T) {

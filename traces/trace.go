@@ -26,6 +26,13 @@ type Trace struct {
 // is readable, with Damage set; a file that is not a trace at all, or has
 // no readable metadata, is an error.
 func Open(path string) (*Trace, error) {
+	// The reader needs the size, which only a regular file has (and
+	// opening a pipe would wait for a writer).
+	if fi, err := os.Stat(path); err != nil {
+		return nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (%s)", path, fi.Mode().Type())
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

@@ -15,6 +15,7 @@ import (
 	"github.com/twinstep/twinstep/corpus"
 	"github.com/twinstep/twinstep/emulator/cpu"
 	"github.com/twinstep/twinstep/emulator/decoder"
+	"github.com/twinstep/twinstep/internal/infile"
 	"github.com/twinstep/twinstep/reports"
 )
 
@@ -195,6 +196,10 @@ func yesNo(b bool) string {
 	return "no"
 }
 
+// maxSmallFile bounds the small files coverage reads: go.mod, and the
+// fuzz inputs (one instruction each).
+const maxSmallFile = 1 << 20
+
 // repoRoot is the directory of the twinstep module's go.mod above the
 // working directory, or "." outside the repository: defaults then are
 // relative paths that most likely do not exist and count as empty.
@@ -204,7 +209,7 @@ func repoRoot() string {
 		return "."
 	}
 	for {
-		if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil {
+		if b, err := infile.Read(filepath.Join(dir, "go.mod"), maxSmallFile); err == nil {
 			for _, l := range strings.Split(string(b), "\n") {
 				if strings.TrimSpace(l) == "module github.com/twinstep/twinstep" {
 					return dir
@@ -265,7 +270,7 @@ func loadFuzzDir(dir string) ([][]byte, []error, error) {
 			continue
 		}
 		p := filepath.Join(dir, e.Name())
-		data, err := os.ReadFile(p)
+		data, err := infile.Read(p, maxSmallFile)
 		if err != nil {
 			return nil, nil, err
 		}

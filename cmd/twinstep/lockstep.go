@@ -3,10 +3,12 @@ package main
 import (
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -74,7 +76,15 @@ func runLockstep(args []string, stdout, stderr io.Writer) int {
 	nativeEvery := fs.Int("native-every", lockstep.DefaultNativeEvery, "and every instruction whose number is a multiple of `N`")
 	htmlPath := fs.String("html", "", "write the HTML report to `file`")
 	jsonPath := fs.String("json", "", "write the report's data to `file`")
-	caseAt := fs.Int64("case", -1, "turn instruction `N` into a regression case")
+	var caseAt *uint64 // nil without --case
+	fs.Func("case", "turn instruction `N` into a regression case", func(v string) error {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			return errors.New("want an instruction number: 0 or more")
+		}
+		caseAt = &n
+		return nil
+	})
 	name := fs.String("name", "", "the regression case's `name` (with --case)")
 	dir := fs.String("dir", filepath.Join(repoRoot(), corpus.Dir), "the regression corpus `dir` (with --case)")
 	force := fs.Bool("force", false, "overwrite an existing case (with --case)")
@@ -105,12 +115,12 @@ func runLockstep(args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	defer t.Close()
-	if *caseAt >= 0 {
+	if caseAt != nil {
 		if !caseName.MatchString(*name) {
 			fmt.Fprintf(stderr, "twinstep lockstep: --name %q: use lower case letters, digits, '-' and '.'\n", *name)
 			return exitUsage
 		}
-		if err := writeLockstepCase(stdout, t, pos[0], uint64(*caseAt), filepath.Join(*dir, *name+".case"), *force); err != nil {
+		if err := writeLockstepCase(stdout, t, pos[0], *caseAt, filepath.Join(*dir, *name+".case"), *force); err != nil {
 			return fail(err)
 		}
 		return exitOK
@@ -190,6 +200,9 @@ func writeOutput(path string, b []byte) error {
 func writeLockstepCase(w io.Writer, t *traces.Trace, tracePath string, n uint64, path string, force bool) error {
 	if _, err := os.Stat(path); err == nil && !force {
 		return fmt.Errorf("%s exists (use --force to replace it)", path)
+	}
+	if end := t.Meta.End; end != nil && n >= end.Instructions {
+		return fmt.Errorf("--case %d: the trace has %d instructions, numbered from 0", n, end.Instructions)
 	}
 	s, err := t.Instruction(n)
 	if err != nil {

@@ -4,12 +4,19 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/twinstep/twinstep/emulator/cpu"
+	"github.com/twinstep/twinstep/internal/infile"
+)
+
+// Bounds on the files a machine reads: an image (kernel, initrd) and the
+// typed script.
+const (
+	maxImage  = 1 << 30
+	maxScript = 16 << 20
 )
 
 // machineFlags are the flags that describe a machine to boot, shared by run
@@ -63,18 +70,21 @@ func (m *machineFlags) load(kernelPath string) (*machineInput, error) {
 			return nil, fmt.Errorf("--cpu: %w", err)
 		}
 	}
-	if in.kernel, err = os.ReadFile(kernelPath); err != nil {
+	// Neither image can be larger than the machine's memory, nor than
+	// maxImage whatever the memory.
+	ram := min(int64(*m.memory)<<20, maxImage)
+	if in.kernel, err = infile.Read(kernelPath, ram); err != nil {
 		return nil, fmt.Errorf("reading the kernel: %w", err)
 	}
 	if *m.initrd != "" {
 		in.initrdName = filepath.Base(*m.initrd)
-		if in.initrd, err = os.ReadFile(*m.initrd); err != nil {
+		if in.initrd, err = infile.Read(*m.initrd, ram); err != nil {
 			return nil, fmt.Errorf("reading the initrd: %w", err)
 		}
 	}
 	script := []byte(strings.Join(m.typed, ""))
 	if *m.script != "" {
-		b, err := os.ReadFile(*m.script)
+		b, err := infile.Read(*m.script, maxScript)
 		if err != nil {
 			return nil, fmt.Errorf("reading the script: %w", err)
 		}

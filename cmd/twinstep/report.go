@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 
+	"github.com/twinstep/twinstep/internal/infile"
 	"github.com/twinstep/twinstep/lockstep"
 )
 
@@ -31,19 +33,42 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "twinstep report: %v\n", err)
 		return exitError
 	}
-	b, err := os.ReadFile(pos[0])
+	b, err := infile.Read(pos[0], maxReportFile)
 	if err != nil {
 		fmt.Fprintf(stderr, "twinstep report: %v\n", err)
 		return exitError
 	}
-	var rep lockstep.Report
-	if err := json.Unmarshal(b, &rep); err != nil {
+	rep, err := parseReport(b)
+	if err != nil {
 		fmt.Fprintf(stderr, "twinstep report: %s is not a lockstep report: %v\n", pos[0], err)
 		return exitError
 	}
-	if err := writeReports(&rep, *out, "", stdout); err != nil {
+	if err := writeReports(rep, *out, "", stdout); err != nil {
 		fmt.Fprintf(stderr, "twinstep report: %v\n", err)
 		return exitError
 	}
 	return exitOK
+}
+
+// maxReportFile bounds a saved report (the full boot's is about 70 KB).
+const maxReportFile = 64 << 20
+
+// parseReport reads a report saved by 'twinstep lockstep --json'. Every
+// such report names its trace and the workers that replayed it; JSON
+// without them (null, {}, another file's JSON) is not a report, and
+// rendering it would show a clean run that never happened.
+func parseReport(b []byte) (*lockstep.Report, error) {
+	var rep *lockstep.Report
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&rep); err != nil {
+		return nil, err
+	}
+	if d.More() {
+		return nil, errors.New("more JSON follows the report")
+	}
+	if rep == nil || rep.Trace == "" || rep.Workers < 1 {
+		return nil, errors.New("it names no trace or workers")
+	}
+	return rep, nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/twinstep/twinstep/emulator/cpu"
 	"github.com/twinstep/twinstep/emulator/decoder"
 	"github.com/twinstep/twinstep/engine"
+	"github.com/twinstep/twinstep/internal/infile"
 	"github.com/twinstep/twinstep/oracles/check"
 	"github.com/twinstep/twinstep/oracles/native"
 	"github.com/twinstep/twinstep/oracles/unicorn"
@@ -47,6 +47,10 @@ and gives the verdict against the deciding oracle (silicon where it answers,
 else Unicorn): match, divergence, missing, oracle unable, unicorn disagrees
 with silicon, or known oracle mistake: NAME.
 `
+
+// maxStateFile bounds a --state file: the JSON form of a whole state is
+// about 5 KB.
+const maxStateFile = 1 << 20
 
 // defaultRIP is where code runs when no state file is given: the usual
 // start of a non-PIE executable's text.
@@ -103,7 +107,7 @@ func runStep(args []string, stdout, stderr io.Writer) int {
 // stepCase is the case step runs: a case file, or the flags.
 func stepCase(casePath, bytesHex, statePath string, seed uint64) (*corpus.Case, error) {
 	if casePath != "" {
-		text, err := os.ReadFile(casePath)
+		text, err := infile.Read(casePath, corpus.MaxSize)
 		if err != nil {
 			return nil, fmt.Errorf("--case: %w", err)
 		}
@@ -130,7 +134,7 @@ func loadState(path string) (arch.State, error) {
 		st.RIP = defaultRIP
 		return st, nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := infile.Read(path, maxStateFile)
 	if err != nil {
 		return arch.State{}, fmt.Errorf("--state: %w", err)
 	}
