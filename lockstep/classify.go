@@ -177,11 +177,8 @@ func compare(in *decoder.Inst, decoded bool, pre *arch.State, rec, emu, orc *eng
 	case len(dRE) == 0 && len(dRO) == 0:
 		return verdict{class: ClassMatch}
 	case len(dRE) == 0:
-		mem := memoryOf(s)
-		for _, m := range mistakes {
-			if m.Undecodable == !decoded && m.Applies(in, pre, emu, orc, mem) {
-				return verdict{class: ClassMistake, mistake: m.Name, diffs: dRO, fields: names(dRO)}
-			}
+		if name := check.Explain(mistakes, in, decoded, pre, emu, orc, memoryOf(s)); name != "" {
+			return verdict{class: ClassMistake, mistake: name, diffs: dRO, fields: names(dRO)}
 		}
 		return verdict{class: ClassDivergent, who: "oracle", fields: names(dRO), diffs: dRO}
 	case len(dRO) == 0:

@@ -47,6 +47,7 @@ func callAbs(c *CPU, in *decoder.Inst) { c.call(c.arg(in, 0)) }
 func (c *CPU) call(t uint64) {
 	if !canonical(t) {
 		if c.prof.CallPushesFirst {
+			c.acWidth(c.s.GPR[arch.RSP]-8, 8, arch.SS) // a store's #AC too
 			c.probeWrite(c.s.GPR[arch.RSP]-8, 8, arch.SS)
 		}
 		c.raiseCode(arch.VecGP, 0)

@@ -220,6 +220,7 @@ func xlat(c *CPU, in *decoder.Inst) {
 // saved RIP points after it.
 func (c *CPU) trap(vector uint8) {
 	c.s.RIP = c.next
+	c.s.RFLAGS &^= arch.RF // the instruction completed (SDM Vol. 3B 18.3.1.1)
 	c.Retired++
 	panic(&Exception{Vector: vector})
 }

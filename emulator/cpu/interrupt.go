@@ -176,8 +176,11 @@ func (c *CPU) deliver(e *Exception) {
 	}
 
 	flags := c.rflags()
-	if e.kind == eventFault {
+	switch e.kind {
+	case eventFault:
 		flags |= arch.RF
+	case eventTrap, eventSoftware:
+		flags &^= arch.RF // the instruction completed, and RF with it
 	}
 	rip := c.s.RIP
 	if e.kind == eventTrap || e.kind == eventSoftware {

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/twinstep/twinstep/arch"
 	"github.com/twinstep/twinstep/emulator"
@@ -55,11 +56,17 @@ func (v Verdict) String() string { return verdictNames[v] }
 // is about instructions the decoder accepts, or, with Undecodable, about
 // byte sequences it rejects as #UD (then in holds what the decoder got to:
 // in.Form is nil for an undefined opcode, set for an illegal LOCK).
+//
+// A mistake with Corrects instead is about one field that can be set right
+// (RF, say), so it can hide behind another mistake in the same case:
+// Corrects returns the oracle's result with the field as the right answer
+// has it, and the other mistakes are then asked about that.
 type Mistake struct {
 	Name        string
 	Why         string
 	Undecodable bool
 	Applies     func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem Memory) bool
+	Corrects    func(pre *arch.State, right, oracle *engine.Result) (engine.Result, bool)
 }
 
 // Memory reads the case's memory as it was before the instruction (see
@@ -295,13 +302,48 @@ func (k *Checker) Check(c Case) (Report, error) {
 	return rep, nil
 }
 
-// explain names the known Unicorn mistake that accounts for Unicorn's
+// explain names the known Unicorn mistakes that account for Unicorn's
 // answer where the right one is right's, or "".
 func (k *Checker) explain(rep *Report, c *Case, right *engine.Result) string {
-	undecodable := rep.DecodeError != nil
-	for _, m := range k.Mistakes {
-		if m.Undecodable == undecodable && m.Applies(&rep.Inst, &c.State, right, &rep.Oracle, c.Read) {
-			return m.Name
+	return Explain(k.Mistakes, &rep.Inst, rep.DecodeError == nil, &c.State, right, &rep.Oracle, c.Read)
+}
+
+// Explain names the mistakes of the table that account for the oracle's
+// answer where the right one is right's ("A; B" for two), or "": the one
+// way every check (the Checker, lockstep) classifies an oracle's answer.
+func Explain(mistakes []Mistake, in *decoder.Inst, decoded bool, pre *arch.State, right, orc *engine.Result,
+	mem Memory) string {
+	undecodable := !decoded
+	oracle := *orc
+	if pre.RFLAGS&arch.TF != 0 && right.Raised(arch.VecDB) && oracle.Raised(arch.VecDB) {
+		// Both completed the instruction and then single-stepped: the
+		// mistakes are about what the instruction did, so ask them about
+		// the completion.
+		r := *right
+		r.Outcome, r.Vector, oracle.Outcome, oracle.Vector = engine.Completed, 0, engine.Completed, 0
+		right = &r
+	}
+	var names []string
+	for _, m := range mistakes {
+		if m.Corrects != nil && m.Undecodable == undecodable {
+			if o, ok := m.Corrects(pre, right, &oracle); ok {
+				oracle = o
+				names = append(names, m.Name)
+			}
+		}
+	}
+	if len(names) > 0 {
+		var mask engine.Mask
+		if !undecodable {
+			mask = cpu.Undefined(in, pre)
+		}
+		if len(engine.Compare(right, &oracle, mask)) == 0 {
+			return strings.Join(names, "; ")
+		}
+	}
+	for _, m := range mistakes {
+		if m.Applies != nil && m.Undecodable == undecodable && m.Applies(in, pre, right, &oracle, mem) {
+			return strings.Join(append(names, m.Name), "; ")
 		}
 	}
 	return ""

@@ -25,13 +25,13 @@ var KnownMistakes = []check.Mistake{
 			"instruction they return to (SDM Vol. 3A 18.3.1.1). QEMU clears RF where a translated block ends, " +
 			"so Unicorn 2.0.1 leaves it set after an instruction in the middle of a block. Found by lockstep " +
 			"replay of the cmd.exe boot, after page-fault handlers returned with RF set.",
-		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
-			if pre.RFLAGS&arch.RF == 0 || emu.State.RFLAGS&arch.RF != 0 || oracle.State.RFLAGS&arch.RF == 0 {
-				return false
+		Corrects: func(pre *arch.State, right, oracle *engine.Result) (engine.Result, bool) {
+			if pre.RFLAGS&arch.RF == 0 || right.State.RFLAGS&arch.RF != 0 || oracle.State.RFLAGS&arch.RF == 0 {
+				return *oracle, false
 			}
-			m := cpu.Undefined(in, pre)
-			m.Flags |= arch.RF
-			return len(engine.Compare(emu, oracle, m)) == 0
+			o := *oracle
+			o.State.RFLAGS &^= arch.RF
+			return o, true
 		},
 	},
 	{
@@ -263,8 +263,7 @@ var KnownMistakes = []check.Mistake{
 		Why: "RDPID reads IA32_TSC_AUX into a register when CPUID.7.0:ECX.RDPID is set (SDM Vol. 2 RDPID), " +
 			"which the emulator's model reports; Unicorn 2.0.1's qemu64 model has no RDPID and raises #UD.",
 		Applies: func(in *decoder.Inst, pre *arch.State, emu, oracle *engine.Result, mem check.Memory) bool {
-			return in.Form.Mnemonic == "rdpid" && emu.Outcome == engine.Completed &&
-				oracle.Raised(arch.VecUD)
+			return in.Form.Mnemonic == "rdpid" && !emu.Raised(arch.VecUD) && oracle.Raised(arch.VecUD)
 		},
 	},
 	{
