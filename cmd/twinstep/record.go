@@ -23,6 +23,11 @@ Where the emulator lacks an instruction, Unicorn executes it from the same
 state and the recording marks it; the recording stops early only if no
 engine can execute an instruction, and what came before is kept.
 
+FILE is written as FILE.partial, synced and renamed when the trace is
+whole. A FILE that exists and is not a regular file (a device, a directory)
+is refused before recording; a write error (a full disk) stops the
+recording at once, keeps no file and exits 1.
+
 --disable makes the emulator treat a mnemonic as missing (to show that the
 recorder and 'twinstep lockstep' find what is missing).
 `
