@@ -43,7 +43,7 @@ func hardenSessionMiB(t *testing.T, mib int, status uint32, steps ...[2]string) 
 		t.Logf("console output:\n%s", text)
 	} else {
 		for _, l := range strings.Split(text, "\r\n") {
-			if strings.HasPrefix(l, "harden ") || strings.Contains(l, "unhandled exception") {
+			if strings.HasPrefix(l, "harden ") || strings.HasPrefix(l, "hostile:") || strings.Contains(l, "unhandled exception") {
 				t.Log(l)
 			}
 		}
@@ -185,4 +185,17 @@ func TestHardenCtrlC(t *testing.T) {
 	if !strings.Contains(text, "level=-1073741510") {
 		t.Errorf("the spinning program did not end with STATUS_CONTROL_C_EXIT:\n%s", text)
 	}
+}
+
+// The hostile-program test (issue 11): hostile.exe makes thousands of
+// random system calls with hostile arguments, for a few fixed seeds; the
+// kernel must answer every one, so each run prints its completion line and
+// cmd.exe goes on to exit normally. Deterministic: the same calls every run.
+func TestHostileSyscalls(t *testing.T) {
+	steps := [][2]string{}
+	for _, seed := range []string{"1", "2", "3", "4"} {
+		steps = append(steps, [2]string{"hostile.exe " + seed + " 3000", "hostile: seed " + seed + ": 3000 calls, "})
+	}
+	steps = append(steps, [2]string{"echo alive", "alive"}, [2]string{"exit 0", ""})
+	hardenSession(t, 0, steps...)
 }

@@ -26,6 +26,7 @@ HANDLE CreateFileW(const WCHAR *name, DWORD access, DWORD share, void *sa, DWORD
 BOOL ReadFile(HANDLE h, void *buf, DWORD n, DWORD *got, void *ov);
 BOOL WriteFile(HANDLE h, const void *buf, DWORD n, DWORD *written, void *ov);
 BOOL CloseHandle(HANDLE h);
+HANDLE GetStdHandle(DWORD which);
 BOOL SetConsoleCtrlHandler(void *handler, BOOL add);
 BOOL DeleteFileW(const WCHAR *name);
 DWORD GetFileAttributesW(const WCHAR *name);
