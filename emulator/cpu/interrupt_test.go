@@ -58,11 +58,7 @@ func TestExceptionFrames(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			m := newTestMachine(t)
-			at := uint64(tCode)
-			if tc.user {
-				at = tUserCode
-				m.toUser(at)
-			}
+			at := m.start(tc.user)
 			if tc.setup != nil {
 				tc.setup(m)
 			}

@@ -169,6 +169,16 @@ func (m *testMachine) setState(f func(s *arch.State)) {
 	m.c.SetState(&s)
 }
 
+// start returns where a test's code goes: the kernel's code page, or with
+// user the user code page, the CPU moved there at CPL 3.
+func (m *testMachine) start(user bool) uint64 {
+	if !user {
+		return tCode
+	}
+	m.toUser(tUserCode)
+	return tUserCode
+}
+
 // toUser puts the CPU at CPL 3 at rip with the user stack.
 func (m *testMachine) toUser(rip uint64) {
 	m.setState(func(s *arch.State) {

@@ -170,11 +170,7 @@ func TestSelectorQueries(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			m := newTestMachine(t)
-			at := uint64(tCode)
-			if tc.user {
-				at = tUserCode
-				m.toUser(at)
-			}
+			at := m.start(tc.user)
 			zfBefore := arch.ZF
 			if tc.zf {
 				zfBefore = 0
