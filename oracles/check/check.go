@@ -314,15 +314,19 @@ func (k *Checker) explain(rep *Report, c *Case, right *engine.Result) string {
 func Explain(mistakes []Mistake, in *decoder.Inst, decoded bool, pre *arch.State, right, orc *engine.Result,
 	mem Memory) string {
 	undecodable := !decoded
-	oracle := *orc
-	if pre.RFLAGS&arch.TF != 0 && right.Raised(arch.VecDB) && oracle.Raised(arch.VecDB) {
-		// Both completed the instruction and then single-stepped: the
-		// mistakes are about what the instruction did, so ask them about
-		// the completion.
-		r := *right
-		r.Outcome, r.Vector, oracle.Outcome, oracle.Vector = engine.Completed, 0, engine.Completed, 0
-		right = &r
+	// With TF a #DB is the single-step trap after an instruction that
+	// completed (INT1's own #DB aside): the mistakes are about what the
+	// instruction did, so they are asked about the completion.
+	completion := func(r *engine.Result) engine.Result {
+		c := *r
+		if pre.RFLAGS&arch.TF != 0 && r.Raised(arch.VecDB) && (in.Form == nil || in.Form.Mnemonic != "int1") {
+			c.Outcome, c.Vector = engine.Completed, 0
+		}
+		return c
 	}
+	r := completion(right)
+	right = &r
+	oracle := completion(orc)
 	var names []string
 	for _, m := range mistakes {
 		if m.Corrects != nil && m.Undecodable == undecodable {

@@ -232,16 +232,6 @@ var KnownMistakes = []check.Mistake{
 		},
 	},
 	{
-		Name: "single-step trap after a faulting instruction",
-		Why: "An instruction that faults does not complete, so TF gives no single-step trap after it: the " +
-			"fault is delivered (SDM Vol. 3B 18.3.1.4; the host CPU agrees); Unicorn 2.0.1 reports #DB " +
-			"with the state after a branch it did not take.",
-		Applies: func(in *decoder.Inst, pre *arch.State, right, oracle *engine.Result, mem check.Memory) bool {
-			return pre.RFLAGS&arch.TF != 0 && oracle.Raised(arch.VecDB) &&
-				right.Outcome == engine.Exception && right.Vector != arch.VecDB
-		},
-	},
-	{
 		Name: "rdpmc is #UD",
 		Why: "RDPMC at CPL 3 with CR4.PCE clear is #GP(0), and so is a counter index the processor lacks (SDM " +
 			"Vol. 2 RDPMC); Unicorn 2.0.1 (QEMU's helper_rdpmc, which has no counters) raises #UD.",
