@@ -227,7 +227,7 @@ void trap_dispatch(struct regs *r)
 	if (v == 14 && proc_demand_fault(read_cr2(), r->error))
 		return;
 	struct regs user;
-	if (!(r->cs & 3) && r->rip == (uint64_t)iret_to_user) {
+	if (!(r->cs & 3) && r->rip == (uint64_t)iret_to_user && v >= 11 && v <= 13) {
 		/* IRETQ refused the user frame it was returning to (a non-canonical
 		 * RIP): the user's fault, reported with that frame. */
 		user = *r;

@@ -75,10 +75,14 @@ isr\n:
 isr_common:
 	testb $3, 24(%rsp)
 	jnz 1f
-	/* A fault of the IRETQ back to ring 3 (a non-canonical RIP) arrives
-	 * from ring 0 with the user's GS already in place: swap it back too. */
+	/* A fault of the IRETQ back to ring 3 (#NP, #SS, #GP: a non-canonical
+	 * RIP) arrives from ring 0 with the user's GS in place: swap it back too. */
 	cmpq $iret_to_user, 16(%rsp)
 	jne 2f
+	cmpq $11, (%rsp)
+	jb 2f
+	cmpq $13, (%rsp)
+	ja 2f
 1:	swapgs
 2:	PUSH_GPRS
 	cld

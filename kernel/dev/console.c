@@ -192,8 +192,9 @@ static void feed(uint8_t c)
 		return;
 	}
 	if (c == CTRL_C && (mode & NT_CONSOLE_PROCESSED_INPUT)) {
-		/* Ctrl+C: no console control handlers here, so the typed line is
-		 * dropped and the reader gets an empty one (cmd shows a new prompt). */
+		/* Ctrl+C (its control event went out as it arrived): the typed
+		 * line is dropped and the reader gets an empty one (cmd shows a
+		 * new prompt). */
 		edit_len = 0;
 		ready_put('\r');
 		ready_put('\n');
@@ -380,10 +381,10 @@ nt_status console_read(void *buf, uint64_t len, uint64_t *done)
 			*done = n;
 			return NT_STATUS_SUCCESS;
 		}
-		/* STI's one-instruction shadow makes STI; HLT atomic: an input
-		 * interrupt after the check above still wakes the HLT. */
 		struct nt_process *p = nt_current_process();
 		wait_begin(p);
+		/* STI's one-instruction shadow makes STI; HLT atomic: an input
+		 * interrupt after the check above still wakes the HLT. */
 		asm volatile("sti; hlt" ::: "memory");
 		cli();
 		wait_end(p);
