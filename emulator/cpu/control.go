@@ -97,7 +97,7 @@ func sahf(c *CPU, in *decoder.Inst) {
 // pointers at RBP-size, RBP-2*size... are pushed (the whole RBP addresses
 // them, whatever the operand size); for L >= 1 FrameTemp is pushed. The
 // level is imm8 mod 32. The final stack pointer, RSP - imm16, is then
-// checked as a store of the operand size would be ("#PF if a write using
+// checked as a store of the operand size would be (#AC when misaligned; "#PF if a write using
 // the final value of the stack pointer would cause a page fault"; #SS(0)
 // if it is non-canonical). The pushes are stored before that check, so a
 // fault there leaves them in memory, as silicon does, but RSP and RBP as
@@ -122,6 +122,7 @@ func enter(c *CPU, in *decoder.Inst) {
 		sp -= sz
 		c.write(sp, int(size), frame, arch.SS)
 	}
+	c.acWidth(sp-alloc, int(size), arch.SS) // a store's #AC too (silicon, AMD)
 	c.probeWrite(sp-alloc, int(size), arch.SS)
 	c.setReg(arch.RBP, size, frame)
 	c.s.GPR[arch.RSP] = sp - alloc
