@@ -160,8 +160,11 @@ func init() {
 		{"cvtdq2ps", kI32, kF32, 4, false, false}, {"cvtps2dq", kF32, kI32, 4, false, false},
 		{"cvttps2dq", kF32, kI32, 4, false, true}, {"cvtdq2pd", kI32, kF64, 2, false, false},
 		{"cvtpd2dq", kF64, kI32, 2, false, false}, {"cvttpd2dq", kF64, kI32, 2, false, true},
+		{"cvtpi2ps", kI32, kF32, 2, true, false}, {"cvtpi2pd", kI32, kF64, 2, false, false},
+		{"cvtps2pi", kF32, kI32, 2, false, false}, {"cvttps2pi", kF32, kI32, 2, false, true},
+		{"cvtpd2pi", kF64, kI32, 2, false, false}, {"cvttpd2pi", kF64, kI32, 2, false, true},
 	} {
-		on(sse(convert(cv.from, cv.to, cv.n, cv.merge, cv.trunc)), cv.name)
+		simd(convert(cv.from, cv.to, cv.n, cv.merge, cv.trunc), cv.name)
 	}
 
 	on(sse(ldmxcsr), "ldmxcsr")
@@ -263,6 +266,7 @@ func convert(from, to numKind, n int, merge, trunc bool) handler {
 			}
 			setLane(&r, t.w, i, y)
 		}
+		c.enterMMX(in) // before an unmasked exception (silicon, AMD)
 		c.fpCommit(&e)
 		c.writeXmmArg(in, 0, r)
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/twinstep/twinstep/emulator/decoder"
 )
 
-// SSE integer arithmetic, logic, compares and shifts (XMM forms only).
+// SSE and MMX integer arithmetic, logic, compares and shifts.
 
 type laneOp struct {
 	name string
@@ -99,18 +99,16 @@ var laneOps = []laneOp{
 // lanewise binds an instruction computing dst[i] = f(dst[i], src[i]).
 func lanewise(op laneOp) handler {
 	return func(c *CPU, in *decoder.Inst) {
-		s := c.readXmmArg(in, 1)
-		d := &c.s.XMM[in.Args[0].Reg]
-		*d = mapLanes(*d, s, op.w, func(x, y uint64) uint64 { return op.f(x, y, op.w) })
+		s, d := c.readXmmArg(in, 1), c.readXmmArg(in, 0)
+		c.writeXmmArg(in, 0, mapLanes(d, s, op.w, func(x, y uint64) uint64 { return op.f(x, y, op.w) }))
 	}
 }
 
 // horizontal combines adjacent lane pairs of dst then src.
 func horizontal(w int, f func(x, y uint64, w int) uint64) handler {
 	return func(c *CPU, in *decoder.Inst) {
-		s := c.readXmmArg(in, 1)
-		d := c.s.XMM[in.Args[0].Reg]
-		n := 16 / w
+		s, d := c.readXmmArg(in, 1), c.readXmmArg(in, 0)
+		n := vecBytes(in.Args[0]) / w
 		var r arch.Vec128
 		for i := range n {
 			src, j := d, 2*i
@@ -119,13 +117,13 @@ func horizontal(w int, f func(x, y uint64, w int) uint64) handler {
 			}
 			setLane(&r, w, i, f(lane(src, w, j), lane(src, w, j+1), w))
 		}
-		c.s.XMM[in.Args[0].Reg] = r
+		c.writeXmmArg(in, 0, r)
 	}
 }
 
 func init() {
 	for _, op := range laneOps {
-		onForm(sse(lanewise(op)), op.name, "Vx")
+		simd(lanewise(op), op.name)
 	}
 	for _, h := range []struct {
 		name string
@@ -135,11 +133,11 @@ func init() {
 		{"phaddw", 2, opAdd}, {"phaddd", 4, opAdd}, {"phaddsw", 2, opAddSS},
 		{"phsubw", 2, opSub}, {"phsubd", 4, opSub}, {"phsubsw", 2, opSubSS},
 	} {
-		onForm(sse(horizontal(h.w, h.f)), h.name, "Vx")
+		simd(horizontal(h.w, h.f), h.name)
 	}
-	onForm(sse(pmaddwd), "pmaddwd", "Vx")
-	onForm(sse(pmaddubsw), "pmaddubsw", "Vx")
-	onForm(sse(psadbw), "psadbw", "Vx")
+	simd(pmaddwd, "pmaddwd")
+	simd(pmaddubsw, "pmaddubsw")
+	simd(psadbw, "psadbw")
 	on(sse(mpsadbw), "mpsadbw")
 	on(sse(phminposuw), "phminposuw")
 	on(sse(ptest), "ptest")
@@ -153,8 +151,7 @@ func init() {
 		{"psrlw", 2, 1}, {"psrld", 4, 1}, {"psrlq", 8, 1},
 		{"psraw", 2, 2}, {"psrad", 4, 2},
 	} {
-		onForm(sse(shift(s.w, s.kind)), s.name, "Vx,Wx")
-		onForm(sse(shift(s.w, s.kind)), s.name, "Ux,Ib")
+		simd(shift(s.w, s.kind), s.name)
 	}
 	on(sse(byteShift(false)), "pslldq")
 	on(sse(byteShift(true)), "psrldq")
@@ -166,26 +163,24 @@ func init() {
 }
 
 func pmaddwd(c *CPU, in *decoder.Inst) {
-	s := c.readXmmArg(in, 1)
-	d := c.s.XMM[in.Args[0].Reg]
+	s, d := c.readXmmArg(in, 1), c.readXmmArg(in, 0)
 	var r arch.Vec128
 	for i := range 4 {
 		v := sxw(lane(d, 2, 2*i), 2)*sxw(lane(s, 2, 2*i), 2) + sxw(lane(d, 2, 2*i+1), 2)*sxw(lane(s, 2, 2*i+1), 2)
 		setLane(&r, 4, i, uint64(v))
 	}
-	c.s.XMM[in.Args[0].Reg] = r
+	c.writeXmmArg(in, 0, r)
 }
 
 // pmaddubsw multiplies unsigned bytes of dst by signed bytes of src.
 func pmaddubsw(c *CPU, in *decoder.Inst) {
-	s := c.readXmmArg(in, 1)
-	d := c.s.XMM[in.Args[0].Reg]
+	s, d := c.readXmmArg(in, 1), c.readXmmArg(in, 0)
 	var r arch.Vec128
 	for i := range 8 {
 		v := int64(lane(d, 1, 2*i))*sxw(lane(s, 1, 2*i), 1) + int64(lane(d, 1, 2*i+1))*sxw(lane(s, 1, 2*i+1), 1)
 		setLane(&r, 2, i, satS(v, 2))
 	}
-	c.s.XMM[in.Args[0].Reg] = r
+	c.writeXmmArg(in, 0, r)
 }
 
 func absDiff(x, y uint64) uint64 {
@@ -196,15 +191,14 @@ func absDiff(x, y uint64) uint64 {
 }
 
 func psadbw(c *CPU, in *decoder.Inst) {
-	s := c.readXmmArg(in, 1)
-	d := c.s.XMM[in.Args[0].Reg]
+	s, d := c.readXmmArg(in, 1), c.readXmmArg(in, 0)
 	var r arch.Vec128
 	for q := range 2 {
 		for i := range 8 {
 			r[q] += absDiff(lane(d, 1, 8*q+i), lane(s, 1, 8*q+i))
 		}
 	}
-	c.s.XMM[in.Args[0].Reg] = r
+	c.writeXmmArg(in, 0, r)
 }
 
 func mpsadbw(c *CPU, in *decoder.Inst) {
@@ -254,9 +248,9 @@ func shift(w, kind int) handler {
 		} else {
 			n = c.readXmmArg(in, 1)[0]
 		}
-		d := &c.s.XMM[in.Args[0].Reg]
+		d := c.readXmmArg(in, 0)
 		bitsW := uint64(w * 8)
-		*d = mapLanes(*d, *d, w, func(x, _ uint64) uint64 {
+		c.writeXmmArg(in, 0, mapLanes(d, d, w, func(x, _ uint64) uint64 {
 			switch {
 			case kind == 2:
 				return uint64(sxw(x, w) >> min(n, bitsW-1))
@@ -266,7 +260,7 @@ func shift(w, kind int) handler {
 				return x << n
 			}
 			return x >> n
-		})
+		}))
 	}
 }
 

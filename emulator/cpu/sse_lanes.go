@@ -42,14 +42,17 @@ func (c *CPU) xmmAddr(in *decoder.Inst) uint64 {
 	return a
 }
 
-// readXmmArg reads operand i as a 128-bit value: an XMM register whole, a
-// memory operand of Size bytes zero-extended, or a general register
-// zero-extended.
+// readXmmArg reads operand i as a 128-bit value: an XMM register whole, an
+// MMX register, a memory operand of Size bytes or a general register, each
+// zero-extended. Every vector handler reads its operands through it, so one
+// handler serves a form's XMM and MMX variants.
 func (c *CPU) readXmmArg(in *decoder.Inst, i int) arch.Vec128 {
 	a := &in.Args[i]
 	switch a.Kind {
 	case decoder.ArgXmm:
 		return c.s.XMM[a.Reg]
+	case decoder.ArgMmx:
+		return arch.Vec128{c.mm(a.Reg), 0}
 	case decoder.ArgMem:
 		addr := c.xmmAddr(in)
 		if a.Size == 16 {
@@ -63,13 +66,16 @@ func (c *CPU) readXmmArg(in *decoder.Inst, i int) arch.Vec128 {
 	panic(unimplemented{in.Form.Key(), "xmm operand kind"})
 }
 
-// writeXmmArg writes operand i: an XMM register whole, the low Size bytes to
-// memory, or a general register of its size.
+// writeXmmArg writes operand i: an XMM register whole, the low quadword to
+// an MMX register, the low Size bytes to memory, or a general register of
+// its size.
 func (c *CPU) writeXmmArg(in *decoder.Inst, i int, v arch.Vec128) {
 	a := &in.Args[i]
 	switch a.Kind {
 	case decoder.ArgXmm:
 		c.s.XMM[a.Reg] = v
+	case decoder.ArgMmx:
+		c.setMM(a.Reg, v[0])
 	case decoder.ArgMem:
 		addr := c.xmmAddr(in)
 		if a.Size == 16 {
@@ -83,6 +89,15 @@ func (c *CPU) writeXmmArg(in *decoder.Inst, i int, v arch.Vec128) {
 	default:
 		panic(unimplemented{in.Form.Key(), "xmm operand kind"})
 	}
+}
+
+// vecBytes is the width of vector register operand a: 8 bytes for an MMX
+// register, 16 for an XMM register.
+func vecBytes(a decoder.Arg) int {
+	if a.Kind == decoder.ArgMmx {
+		return 8
+	}
+	return 16
 }
 
 // lane returns lane i of width w bytes (1, 2, 4 or 8), zero-extended.

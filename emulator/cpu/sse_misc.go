@@ -10,7 +10,7 @@ import (
 
 func init() {
 	on(movnti, "movnti")
-	on(sse(maskmovdqu), "maskmovdqu")
+	simd(maskmov, "maskmovdqu", "maskmovq")
 	on(sse(dotProduct(f32)), "dpps")
 	on(sse(dotProduct(f64)), "dppd")
 }
@@ -23,17 +23,19 @@ func movnti(c *CPU, in *decoder.Inst) {
 	c.setArg(in, 0, c.arg(in, 1))
 }
 
-// maskmovdqu stores the bytes of the first operand whose byte in the second
-// (the mask) has bit 7 set to DS:rDI (a segment override replaces DS). The
-// destination is a 128-bit memory location: all 16 bytes are checked as a
+// maskmov is MASKMOVDQU and MASKMOVQ: it stores the bytes of the first
+// operand whose byte in the second (the mask) has bit 7 set to DS:rDI (a
+// segment override replaces DS). The destination is a 128-bit (MASKMOVQ:
+// 64-bit) memory location: all its bytes are checked as a
 // store would check them, masked bytes too, before any byte is stored, so a
 // fault writes nothing and reports the first unwritable byte (silicon, AMD:
 // #PF at rDI or at the second page). With a 67 prefix the offsets are
 // EDI+i, wrapping at 4 GiB. With an
 // all-zero mask whether the address is still checked is implementation
 // dependent (SDM Vol. 2 MASKMOVDQU): the profile's maskmov-zero rule.
-func maskmovdqu(c *CPU, in *decoder.Inst) {
-	v, m := c.s.XMM[in.Args[0].Reg], c.s.XMM[in.Args[1].Reg]
+func maskmov(c *CPU, in *decoder.Inst) {
+	v, m := c.readXmmArg(in, 0), c.readXmmArg(in, 1)
+	n := vecBytes(in.Args[0])
 	seg := uint8(arch.DS)
 	if in.SegOverride {
 		seg = in.Mem.Seg
@@ -54,15 +56,17 @@ func maskmovdqu(c *CPU, in *decoder.Inst) {
 	// Silicon checks the 16 bytes from the start linearly, then stores at
 	// the wrapped offsets, which are checked too before any byte is stored
 	// (AMD: EDI = 0xfffffffe faults at 0x100000000; with that page mapped,
-	// at 0).
+	// at 0). MASKMOVQ has entered MMX state when its store faults
+	// (silicon, AMD).
+	c.enterMMX(in)
 	c.acWidth(addr(0), c.prof.ACMaskmov, seg)
-	c.probeWrite(addr(0), 16, seg)
-	for i := 1; i < 16; i++ {
+	c.probeWrite(addr(0), n, seg)
+	for i := 1; i < n; i++ {
 		if addr(i)&0xfff == 0 {
 			c.probeWrite(addr(i), 1, seg)
 		}
 	}
-	for i := range 16 {
+	for i := range n {
 		if lane(m, 1, i)&0x80 != 0 {
 			c.write(addr(i), 1, lane(v, 1, i), seg)
 		}

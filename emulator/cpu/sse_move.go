@@ -14,10 +14,7 @@ func init() {
 	on(sse(movScalar), "movss")
 	onForm(sse(movScalar), "movsd", "Vx,Wq")
 	onForm(sse(movScalar), "movsd", "Wq,Vx")
-	onForm(sse(movZeroExt), "movd", "Vx,Ey")
-	onForm(sse(movZeroExt), "movd", "Ey,Vx")
-	onForm(sse(movZeroExt), "movq", "Vx,Wq")
-	onForm(sse(movZeroExt), "movq", "Wq,Vx")
+	simd(movZeroExt, "movd", "movq", "movq2dq", "movdq2q", "movntq")
 	on(sse(movHalf(0)), "movlps", "movlpd")
 	on(sse(movHalf(1)), "movhps", "movhpd")
 	on(sse(func(c *CPU, in *decoder.Inst) { movQwords(c, in, 1, 1) }), "movhlps")
@@ -25,15 +22,14 @@ func init() {
 	on(sse(dup(4, [4]int{0, 0, 2, 2})), "movsldup")
 	on(sse(dup(4, [4]int{1, 1, 3, 3})), "movshdup")
 	on(sse(dup(8, [4]int{0, 0})), "movddup")
-	onForm(sse(moveMask(1)), "pmovmskb", "Ux")
+	simd(moveMask(1), "pmovmskb")
 	on(sse(moveMask(4)), "movmskps")
 	on(sse(moveMask(8)), "movmskpd")
 
-	onForm(sse(pinsr(2)), "pinsrw", "Vx")
+	simd(pinsr(2), "pinsrw")
 	on(sse(pinsr(1)), "pinsrb")
 	on(sse(pinsr(4)), "pinsrd") // with REX.W: pinsrq
-	onForm(sse(pextr(2)), "pextrw", "Ux")
-	onForm(sse(pextr(2)), "pextrw", "Rd/Mw")
+	simd(pextr(2), "pextrw")
 	on(sse(pextr(1)), "pextrb")
 	on(sse(pextr(4)), "pextrd", "extractps") // with REX.W: pextrq
 	on(sse(insertps), "insertps")
@@ -50,8 +46,9 @@ func init() {
 	onForm(sse(pshufd), "pshufd", "Vx")
 	on(sse(pshufHalf(0)), "pshuflw")
 	on(sse(pshufHalf(4)), "pshufhw")
-	onForm(sse(pshufb), "pshufb", "Vx")
-	onForm(sse(palignr), "palignr", "Vx")
+	simd(pshufHalf(0), "pshufw")
+	simd(pshufb, "pshufb")
+	simd(palignr, "palignr")
 
 	for _, u := range []struct {
 		name string
@@ -62,14 +59,14 @@ func init() {
 		{"punpckhbw", 1, true}, {"punpckhwd", 2, true}, {"punpckhdq", 4, true}, {"punpckhqdq", 8, true},
 		{"unpcklps", 4, false}, {"unpcklpd", 8, false}, {"unpckhps", 4, true}, {"unpckhpd", 8, true},
 	} {
-		onForm(sse(unpack(u.w, u.high)), u.name, "Vx")
+		simd(unpack(u.w, u.high), u.name)
 	}
 	for _, p := range []struct {
 		name   string
 		w      int
 		signed bool
 	}{{"packsswb", 2, true}, {"packssdw", 4, true}, {"packuswb", 2, false}, {"packusdw", 4, false}} {
-		onForm(sse(pack(p.w, p.signed)), p.name, "Vx")
+		simd(pack(p.w, p.signed), p.name)
 	}
 	for _, m := range []struct {
 		name     string
@@ -110,7 +107,8 @@ func movScalar(c *CPU, in *decoder.Inst) {
 	c.s.XMM[in.Args[0].Reg] = d
 }
 
-// movd/movq: the low 4 or 8 bytes, zero-extended into an XMM destination.
+// movd/movq (and MOVNTQ, MOVQ2DQ, MOVDQ2Q): the low 4 or 8 bytes,
+// zero-extended into an XMM destination.
 func movZeroExt(c *CPU, in *decoder.Inst) {
 	n := int(min(in.Args[0].Size, in.Args[1].Size))
 	v := c.readXmmArg(in, 1)
@@ -155,9 +153,9 @@ func dup(w int, idx [4]int) handler {
 
 func moveMask(w int) handler {
 	return func(c *CPU, in *decoder.Inst) {
-		s := c.s.XMM[in.Args[1].Reg]
+		s := c.readXmmArg(in, 1)
 		var m uint64
-		for i := range 16 / w {
+		for i := range vecBytes(in.Args[1]) / w {
 			m |= lane(s, w, i) >> (w*8 - 1) << i
 		}
 		c.setReg(in.Args[0].Reg, 4, m)
@@ -171,9 +169,9 @@ func pinsr(w int) handler {
 			ww = 8
 		}
 		x := c.readXmmArg(in, 1)[0]
-		d := c.s.XMM[in.Args[0].Reg]
-		setLane(&d, ww, int(in.Imm)&(16/ww-1), x)
-		c.s.XMM[in.Args[0].Reg] = d
+		d := c.readXmmArg(in, 0)
+		setLane(&d, ww, int(in.Imm)&(vecBytes(in.Args[0])/ww-1), x)
+		c.writeXmmArg(in, 0, d)
 	}
 }
 
@@ -184,7 +182,7 @@ func pextr(w int) handler {
 		if in.Args[0].Size == 8 {
 			ww = 8
 		}
-		x := lane(c.s.XMM[in.Args[1].Reg], ww, int(in.Imm)&(16/ww-1))
+		x := lane(c.readXmmArg(in, 1), ww, int(in.Imm)&(vecBytes(in.Args[1])/ww-1))
 		a := &in.Args[0]
 		if a.Kind == decoder.ArgMem {
 			c.write(c.ea(in), int(a.Size), x, in.Mem.Seg)
@@ -269,7 +267,7 @@ func pshufd(c *CPU, in *decoder.Inst) {
 }
 
 // pshufHalf shuffles the four words starting at word base; the other half
-// is copied.
+// is copied. PSHUFW is the low half of an MMX register.
 func pshufHalf(base int) handler {
 	return func(c *CPU, in *decoder.Inst) {
 		s := c.readXmmArg(in, 1)
@@ -277,46 +275,48 @@ func pshufHalf(base int) handler {
 		for i := range 4 {
 			setLane(&r, 2, base+i, lane(s, 2, base+int(in.Imm)>>(2*i)&3))
 		}
-		c.s.XMM[in.Args[0].Reg] = r
+		c.writeXmmArg(in, 0, r)
 	}
 }
 
+// pshufb: a control byte with bit 7 set zeroes its byte, else its low 4
+// bits (3 for MMX) pick a byte of the destination.
 func pshufb(c *CPU, in *decoder.Inst) {
-	s := c.readXmmArg(in, 1)
-	d := c.s.XMM[in.Args[0].Reg]
+	s, d := c.readXmmArg(in, 1), c.readXmmArg(in, 0)
+	n := vecBytes(in.Args[0])
 	var r arch.Vec128
-	for i := range 16 {
+	for i := range n {
 		if k := lane(s, 1, i); k&0x80 == 0 {
-			setLane(&r, 1, i, lane(d, 1, int(k&15)))
+			setLane(&r, 1, i, lane(d, 1, int(k)&(n-1)))
 		}
 	}
-	c.s.XMM[in.Args[0].Reg] = r
+	c.writeXmmArg(in, 0, r)
 }
 
-// palignr shifts the 32-byte concatenation dst:src right by imm8 bytes.
+// palignr shifts the concatenation dst:src (32 bytes, 16 for MMX) right by
+// imm8 bytes.
 func palignr(c *CPU, in *decoder.Inst) {
-	s := c.readXmmArg(in, 1)
-	d := c.s.XMM[in.Args[0].Reg]
+	s, d := c.readXmmArg(in, 1), c.readXmmArg(in, 0)
+	w := vecBytes(in.Args[0])
 	n := int(uint8(in.Imm))
 	var r arch.Vec128
-	for i := range 16 {
+	for i := range w {
 		k := i + n
 		switch {
-		case k < 16:
+		case k < w:
 			setLane(&r, 1, i, lane(s, 1, k))
-		case k < 32:
-			setLane(&r, 1, i, lane(d, 1, k-16))
+		case k < 2*w:
+			setLane(&r, 1, i, lane(d, 1, k-w))
 		}
 	}
-	c.s.XMM[in.Args[0].Reg] = r
+	c.writeXmmArg(in, 0, r)
 }
 
 // unpack interleaves the low (or high) halves of dst and src.
 func unpack(w int, high bool) handler {
 	return func(c *CPU, in *decoder.Inst) {
-		s := c.readXmmArg(in, 1)
-		d := c.s.XMM[in.Args[0].Reg]
-		n := 16 / w
+		s, d := c.readXmmArg(in, 1), c.readXmmArg(in, 0)
+		n := vecBytes(in.Args[0]) / w
 		base := 0
 		if high {
 			base = n / 2
@@ -326,7 +326,7 @@ func unpack(w int, high bool) handler {
 			setLane(&r, w, 2*i, lane(d, w, base+i))
 			setLane(&r, w, 2*i+1, lane(s, w, base+i))
 		}
-		c.s.XMM[in.Args[0].Reg] = r
+		c.writeXmmArg(in, 0, r)
 	}
 }
 
@@ -334,9 +334,8 @@ func unpack(w int, high bool) handler {
 // signed or unsigned saturation.
 func pack(w int, signed bool) handler {
 	return func(c *CPU, in *decoder.Inst) {
-		s := c.readXmmArg(in, 1)
-		d := c.s.XMM[in.Args[0].Reg]
-		n := 16 / w
+		s, d := c.readXmmArg(in, 1), c.readXmmArg(in, 0)
+		n := vecBytes(in.Args[0]) / w
 		var r arch.Vec128
 		for i := range 2 * n {
 			src := d
@@ -350,7 +349,7 @@ func pack(w int, signed bool) handler {
 				setLane(&r, w/2, i, satU(x, w/2))
 			}
 		}
-		c.s.XMM[in.Args[0].Reg] = r
+		c.writeXmmArg(in, 0, r)
 	}
 }
 

@@ -1,6 +1,7 @@
 package check
 
 import (
+	"encoding/binary"
 	"math"
 	"math/rand/v2"
 
@@ -52,7 +53,7 @@ func randLane64(r *rand.Rand) uint64 {
 // random XMM lanes biased to float edge cases, and MXCSR with a random
 // rounding mode, DAZ/FTZ sometimes, and exceptions masked (unmasked rarely).
 // RIP is on a random user page. TF, RF and AC (with CR0.AM) are each set in
-// one state in 16.
+// one state in 16. The x87 state (the MMX registers) is random too.
 func RandomState(r *rand.Rand) arch.State {
 	s := arch.Flat64()
 	for i := range s.GPR {
@@ -87,5 +88,31 @@ func RandomState(r *rand.Rand) arch.State {
 		s.RFLAGS |= arch.AC
 		s.CR0 |= arch.CR0AM
 	}
+	randX87(r, &s.X87)
 	return s
+}
+
+// randX87 draws the x87 state the MMX registers live in, after everything
+// else: random significands (the MMX registers) with random or all-ones
+// (as MMX writes leave them) sign and exponent, random TOP, tags, condition
+// codes and masked exception flags, and in one state in 16 a pending
+// exception (an unmasked flag with ES and B), which MMX instructions fault
+// on (#MF).
+func randX87(r *rand.Rand, x *arch.X87) {
+	for i := range x.ST {
+		binary.LittleEndian.PutUint64(x.ST[i][:8], randGPR(r))
+		e := uint16(0xffff)
+		if r.IntN(2) == 0 {
+			e = uint16(r.Uint32())
+		}
+		binary.LittleEndian.PutUint16(x.ST[i][8:], e)
+	}
+	x.FTW = uint8(r.Uint32())
+	x.FSW = uint16(r.Uint32()) & 0x477f // C3, C2, C1, C0, SF and the exception flags
+	x.FSW |= uint16(r.IntN(8)) << 11    // TOP
+	if r.IntN(16) == 0 {
+		bit := uint16(1) << r.IntN(6)
+		x.FCW &^= bit
+		x.FSW |= bit | 0x8080 // B and ES
+	}
 }

@@ -199,11 +199,7 @@ func (e *Engine) Load(s *arch.State, mem []engine.Region) error {
 	}
 	e.loaded = want
 	e.base = *s
-	e.regs = regs{GPR: s.GPR, RIP: s.RIP, RFLAGS: s.RFLAGS, FSBase: s.Seg[arch.FS].Base,
-		GSBase: s.Seg[arch.GS].Base, MXCSR: uint64(s.MXCSR)}
-	for i, x := range s.XMM {
-		e.regs.XMM[2*i], e.regs.XMM[2*i+1] = x[0], x[1]
-	}
+	setRegs(&e.regs, s)
 	return writeRegs(e.u, &e.regs)
 }
 
@@ -234,6 +230,29 @@ func (e *Engine) Step(n uint64) (engine.Result, error) {
 	return result(&e.base, e.regs.RIP, &r, e.ev, err), nil
 }
 
+// setRegs puts the registers Unicorn is given from st into r.
+func setRegs(r *regs, st *arch.State) {
+	*r = regs{GPR: st.GPR, RIP: st.RIP, RFLAGS: st.RFLAGS, FSBase: st.Seg[arch.FS].Base,
+		GSBase: st.Seg[arch.GS].Base, MXCSR: uint64(st.MXCSR)}
+	for i, x := range st.XMM {
+		r.XMM[2*i], r.XMM[2*i+1] = x[0], x[1]
+	}
+	// Unicorn takes the x87 registers by physical number and the full tag
+	// word; the state has them in FXSAVE's form: ST(i) slots and the
+	// abridged tag word (bit i: R(i) is not empty).
+	x := &st.X87
+	top := int(x.FSW >> 11 & 7)
+	r.FPCW, r.FPSW = uint64(x.FCW), uint64(x.FSW)
+	for i := range 8 {
+		if x.FTW>>i&1 == 0 {
+			r.FPTag |= 3 << (2 * i)
+		}
+		reg := x.ST[(i-top)&7]
+		r.FP[2*i] = binary.LittleEndian.Uint64(reg[:8])
+		r.FP[2*i+1] = uint64(binary.LittleEndian.Uint16(reg[8:]))
+	}
+}
+
 // setState puts the registers Unicorn reports into st.
 func setState(st *arch.State, r *regs) {
 	st.GPR, st.RIP, st.RFLAGS = r.GPR, r.RIP, r.RFLAGS
@@ -241,6 +260,17 @@ func setState(st *arch.State, r *regs) {
 	st.MXCSR = uint32(r.MXCSR)
 	for i := range st.XMM {
 		st.XMM[i] = arch.Vec128{r.XMM[2*i], r.XMM[2*i+1]}
+	}
+	x := &st.X87
+	x.FCW, x.FSW, x.FTW = uint16(r.FPCW), uint16(r.FPSW), 0
+	top := int(x.FSW >> 11 & 7)
+	for i := range 8 {
+		if r.FPTag>>(2*i)&3 != 3 {
+			x.FTW |= 1 << i
+		}
+		reg := &x.ST[(i-top)&7]
+		binary.LittleEndian.PutUint64(reg[:8], r.FP[2*i])
+		binary.LittleEndian.PutUint16(reg[8:], uint16(r.FP[2*i+1]))
 	}
 }
 

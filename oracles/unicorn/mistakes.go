@@ -920,6 +920,129 @@ var KnownMistakes = []check.Mistake{
 			})
 		},
 	},
+	{
+		Name: "MMX register write keeps the x87 sign and exponent",
+		Why: "An MMX instruction writing MMi sets bits 64-79 of the x87 register Ri, its sign and " +
+			"exponent, to all ones (SDM Vol. 1 Table 9-3; silicon, AMD); Unicorn 2.0.1 (QEMU 5) writes " +
+			"only the low 64 bits. Each differing register must differ only there, and keep its old bits.",
+		Applies: func(in *decoder.Inst, pre *arch.State, right, oracle *engine.Result, mem check.Memory) bool {
+			o := *oracle
+			fixed := false
+			for i := range o.State.X87.ST {
+				e, r := right.State.X87.ST[i], &o.State.X87.ST[i]
+				if e == *r || [8]byte(e[:8]) != [8]byte(r[:8]) || e[8] != 0xff || e[9] != 0xff {
+					continue
+				}
+				old := mmxRegister(&pre.X87, i)
+				if r[8] != old[8] || r[9] != old[9] {
+					return false
+				}
+				r[8], r[9] = 0xff, 0xff
+				fixed = true
+			}
+			return fixed && mmxForm(in) && len(engine.Compare(right, &o, cpu.Undefined(in, pre))) == 0
+		},
+	},
+	{
+		Name: "MMX instruction ignores a pending x87 exception",
+		Why: "An MMX instruction (EMMS included) raises #MF while an unmasked x87 exception is pending " +
+			"(FSW.ES), before anything else (SDM Vol. 1 9.6.5 and 9.7; silicon, AMD); Unicorn 2.0.1 " +
+			"(QEMU 5) checks it only in FWAIT and the x87 instructions, and runs the instruction.",
+		Applies: func(in *decoder.Inst, pre *arch.State, right, oracle *engine.Result, mem check.Memory) bool {
+			return mmxForm(in) && pre.X87.FSW&0x80 != 0 && right.Raised(arch.VecMF) && !oracle.Raised(arch.VecMF)
+		},
+	},
+	{
+		Name: "faulting MMX instruction enters MMX state",
+		Why: "An MMX instruction whose operand read or store faults leaves the x87 state as it was (a " +
+			"fault changes nothing: SDM Vol. 3A 6.5; silicon, AMD); Unicorn 2.0.1 (QEMU 5) makes the " +
+			"transition to MMX state (TOP 0, every tag valid) when it translates the instruction, before " +
+			"the access faults.",
+		Applies: func(in *decoder.Inst, pre *arch.State, right, oracle *engine.Result, mem check.Memory) bool {
+			if !mmxForm(in) || right.Outcome != engine.Exception || right.State.X87 != pre.X87 {
+				return false
+			}
+			want := pre.X87
+			cpu.EnterMMX(&want)
+			o := *oracle
+			if o.State.X87 != want {
+				return false
+			}
+			o.State.X87 = pre.X87
+			return len(engine.Compare(right, &o, cpu.Undefined(in, pre))) == 0
+		},
+	},
+	{
+		Name: "SSSE3 MMX form does not enter MMX state",
+		Why: "Every MMX-register instruction sets TOP to 0, tags every register valid and sets the " +
+			"sign and exponent of the register it writes to all ones (SDM Vol. 1 Table 9-3; silicon, " +
+			"AMD); Unicorn 2.0.1 runs the 0F 38 and 0F 3A MMX forms (PSHUFB, PHADDW, PALIGNR, ...) " +
+			"without that transition, writing only the significand.",
+		Applies: func(in *decoder.Inst, pre *arch.State, right, oracle *engine.Result, mem check.Memory) bool {
+			if !mmxForm(in) || in.Map != decoder.Map0F38 && in.Map != decoder.Map0F3A {
+				return false
+			}
+			want := pre.X87
+			for i := range 8 {
+				r := &want.ST[(i-int(want.FSW>>11&7))&7]
+				copy(r[:8], right.State.X87.ST[i][:8]) // silicon's TOP is 0: slot i is Ri
+			}
+			if oracle.State.X87 != want {
+				return false
+			}
+			o := *oracle
+			o.State.X87 = right.State.X87
+			return len(engine.Compare(right, &o, cpu.Undefined(in, pre))) == 0
+		},
+	},
+	{
+		Name: "REX.R or REX.B extends an MMX register of an 0F 38/0F 3A form",
+		Why: "MMX registers are numbered 0-7: REX.R and REX.B do not extend them (SDM Vol. 2 2.2.1.2, " +
+			"silicon, AMD); Unicorn 2.0.1 (QEMU 5) adds them to the register number of the 0F 38 and " +
+			"0F 3A MMX forms and so reads and writes past MM7. Only the x87 registers may differ.",
+		Applies: func(in *decoder.Inst, pre *arch.State, right, oracle *engine.Result, mem check.Memory) bool {
+			if !mmxForm(in) || in.Map != decoder.Map0F38 && in.Map != decoder.Map0F3A || in.REX&5 == 0 {
+				return false
+			}
+			o := *oracle
+			o.State.X87 = right.State.X87
+			return len(engine.Compare(right, &o, cpu.Undefined(in, pre))) == 0
+		},
+	},
+	{
+		Name: "cvtpi2ps/cvtpi2pd from memory enter MMX state",
+		Why: "CVTPI2PS and CVTPI2PD with a memory source make no transition to MMX state and leave the " +
+			"x87 state alone (SDM Vol. 2 CVTPI2PS, CVTPI2PD; silicon, AMD); Unicorn 2.0.1 (QEMU 5) makes " +
+			"the transition (TOP 0, every tag valid) as for an MMX register source.",
+		Applies: func(in *decoder.Inst, pre *arch.State, right, oracle *engine.Result, mem check.Memory) bool {
+			if m := in.Form.Mnemonic; m != "cvtpi2ps" && m != "cvtpi2pd" || in.Args[1].Kind != decoder.ArgMem {
+				return false
+			}
+			want := pre.X87
+			cpu.EnterMMX(&want)
+			if oracle.State.X87 != want || right.State.X87 != pre.X87 {
+				return false
+			}
+			o := *oracle
+			o.State.X87 = pre.X87
+			return len(engine.Compare(right, &o, cpu.Undefined(in, pre))) == 0
+		},
+	},
+	{
+		Name: "emms leaves TOP",
+		Why: "EMMS sets TOP to 0 as every MMX instruction does, and tags every register empty (SDM " +
+			"Vol. 1 Table 9-3; silicon, AMD); Unicorn 2.0.1 (QEMU 5 helper_emms) only empties the tags.",
+		Applies: func(in *decoder.Inst, pre *arch.State, right, oracle *engine.Result, mem check.Memory) bool {
+			want := pre.X87
+			want.FTW = 0
+			if in.Form.Mnemonic != "emms" || oracle.State.X87 != want {
+				return false
+			}
+			o := *oracle
+			o.State.X87 = right.State.X87
+			return len(engine.Compare(right, &o, cpu.Undefined(in, pre))) == 0
+		},
+	},
 	// The generic entries last: the specific ones above name the cause.
 	{
 		Name: "reserved opcode reads its memory operand before #UD",
@@ -944,14 +1067,32 @@ var KnownMistakes = []check.Mistake{
 	{
 		Name: "maskmovdqu checks only the selected bytes",
 		Why: "MASKMOVDQU's destination is a 16-byte memory location checked whole, the bytes the mask " +
-			"leaves out included (silicon faults on them; SDM Vol. 2 MASKMOVDQU); Unicorn 2.0.1 checks only " +
-			"the bytes it stores, so its fault differs or is missing. Found against silicon.",
+			"leaves out included (silicon faults on them; SDM Vol. 2 MASKMOVDQU), and MASKMOVQ's an " +
+			"8-byte one; Unicorn 2.0.1 checks only the bytes it stores, so its fault differs or is " +
+			"missing. Found against silicon.",
 		Applies: func(in *decoder.Inst, pre *arch.State, right, oracle *engine.Result, mem check.Memory) bool {
-			return in.Form.Mnemonic == "maskmovdqu" && right.Outcome == engine.Exception &&
+			return (in.Form.Mnemonic == "maskmovdqu" || in.Form.Mnemonic == "maskmovq") && right.Outcome == engine.Exception &&
 				(oracle.Outcome == engine.Completed || oracle.Raised(arch.VecPF) &&
 					(right.Vector != arch.VecPF || right.State.CR2 != oracle.State.CR2))
 		},
 	}}
+
+// mmxForm reports whether the instruction is EMMS or names an MMX register.
+func mmxForm(in *decoder.Inst) bool {
+	if in.Form.Mnemonic == "emms" {
+		return true
+	}
+	for i := range in.NArgs {
+		if in.Args[i].Kind == decoder.ArgMmx {
+			return true
+		}
+	}
+	return false
+}
+
+// mmxRegister is physical x87 register R(i) (MMi) in state x, whose ST
+// slots are in FXSAVE order: slot k holds R((TOP+k) mod 8).
+func mmxRegister(x *arch.X87, i int) [10]byte { return x.ST[(i-int(x.FSW>>11&7))&7] }
 
 // onlyDiffer reports whether both engines completed and differ in nothing
 // but the named registers.
@@ -1001,7 +1142,8 @@ var sseFloatDest = func() map[string]int {
 	m := map[string]int{"comiss": 0, "comisd": 0, "ucomiss": 0, "ucomisd": 0,
 		"cvtss2si": 0, "cvtsd2si": 0, "cvttss2si": 0, "cvttsd2si": 0, "cvtps2dq": 0, "cvttps2dq": 0,
 		"cvtpd2dq": 0, "cvttpd2dq": 0, "cvtsi2ss": 4, "cvtsi2sd": 8, "cvtss2sd": 8, "cvtsd2ss": 4,
-		"cvtps2pd": 8, "cvtpd2ps": 4, "cvtdq2ps": 4, "cvtdq2pd": 8,
+		"cvtps2pd": 8, "cvtpd2ps": 4, "cvtdq2ps": 4, "cvtdq2pd": 8, "cvtpi2ps": 4, "cvtpi2pd": 8,
+		"cvtps2pi": 0, "cvttps2pi": 0, "cvtpd2pi": 0, "cvttpd2pi": 0,
 		"addsubps": 4, "addsubpd": 8, "haddps": 4, "haddpd": 8, "hsubps": 4, "hsubpd": 8, "dpps": 4, "dppd": 8}
 	for _, op := range []string{"add", "sub", "mul", "div", "sqrt", "min", "max", "cmp", "round"} {
 		m[op+"ps"], m[op+"ss"], m[op+"pd"], m[op+"sd"] = 4, 4, 8, 8

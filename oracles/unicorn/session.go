@@ -336,11 +336,7 @@ func (s *Session) enter(st *arch.State) (*regs, error) {
 		s.ring3, s.known = want3, false
 	}
 	r := &s.pre // a field: cgo would move a local to the heap every time
-	*r = regs{GPR: st.GPR, RIP: st.RIP, RFLAGS: st.RFLAGS, FSBase: st.Seg[arch.FS].Base,
-		GSBase: st.Seg[arch.GS].Base, MXCSR: uint64(st.MXCSR)}
-	for i, x := range st.XMM {
-		r.XMM[2*i], r.XMM[2*i+1] = x[0], x[1]
-	}
+	setRegs(r, st)
 	if s.known && *r == s.last {
 		r = nil
 	}

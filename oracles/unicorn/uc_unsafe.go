@@ -17,6 +17,8 @@ typedef struct {
 	uint64_t rip, rflags, fs_base, gs_base;
 	uint64_t mxcsr;
 	uint64_t xmm[32];
+	uint64_t fpcw, fpsw, fptag; // fptag: the full two-bit-per-register tag word
+	uint64_t fp[16];            // R0-R7 (physical, the MMX registers): 10 bytes each in 16
 } ts_regs;
 
 typedef struct {
@@ -25,7 +27,7 @@ typedef struct {
 	uint64_t address;    // unmapped address
 } ts_event;
 
-#define TS_NREGS (16 + 5 + 16)
+#define TS_NREGS (16 + 5 + 16 + 3 + 8)
 
 static const int ts_gpr_ids[16] = {
 	UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX,
@@ -43,6 +45,10 @@ static void ts_layout(ts_regs *r, int *ids, void **vals) {
 	ids[n] = UC_X86_REG_GS_BASE; vals[n++] = &r->gs_base;
 	ids[n] = UC_X86_REG_MXCSR;   vals[n++] = &r->mxcsr;
 	for (int i = 0; i < 16; i++) { ids[n] = UC_X86_REG_XMM0 + i; vals[n++] = &r->xmm[2*i]; }
+	ids[n] = UC_X86_REG_FPCW;    vals[n++] = &r->fpcw;
+	ids[n] = UC_X86_REG_FPSW;    vals[n++] = &r->fpsw;
+	ids[n] = UC_X86_REG_FPTAG;   vals[n++] = &r->fptag;
+	for (int i = 0; i < 8; i++) { ids[n] = UC_X86_REG_FP0 + i; vals[n++] = &r->fp[2*i]; }
 }
 
 static uc_err ts_write_regs(uc_engine *uc, ts_regs *r) {
@@ -187,6 +193,8 @@ type regs struct {
 	RIP, RFLAGS, FSBase, GSBase uint64
 	MXCSR                       uint64
 	XMM                         [32]uint64
+	FPCW, FPSW, FPTag           uint64
+	FP                          [16]uint64
 }
 
 // event mirrors ts_event; it lives in C memory because the hooks write it.
