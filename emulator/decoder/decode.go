@@ -218,8 +218,8 @@ prefixes:
 			case m == Map0F && c == 0x78:
 				r.imm(2)
 			}
-			if errors.Is(r.err, ErrTooLong) {
-				return in, r.err
+			if r.err != nil {
+				return in, r.err // too long, or truncated: the caller fetches more
 			}
 		}
 		if m == MapOne {
@@ -242,8 +242,8 @@ prefixes:
 			case 0xd4, 0xd5:
 				r.imm(1)
 			}
-			if errors.Is(r.err, ErrTooLong) {
-				return in, r.err
+			if r.err != nil {
+				return in, r.err // too long, or truncated: the caller fetches more
 			}
 		}
 		return in, fmt.Errorf("%w %s%02X", ErrUndefined, mapNames[m], c)
@@ -277,8 +277,8 @@ prefixes:
 				r.imm(n)
 			}
 		}
-		if errors.Is(r.err, ErrTooLong) {
-			return in, r.err
+		if r.err != nil {
+			return in, r.err // too long, or truncated: the caller fetches more
 		}
 		return in, fmt.Errorf("%w %s%02X /%d", ErrUndefined, mapNames[m], c, (modrm>>3)&7)
 	}
