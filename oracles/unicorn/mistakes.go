@@ -957,19 +957,18 @@ var KnownMistakes = []check.Mistake{
 		Why: "An MMX instruction whose operand read or store faults leaves the x87 state as it was (a " +
 			"fault changes nothing: SDM Vol. 3A 6.5; silicon, AMD); Unicorn 2.0.1 (QEMU 5) makes the " +
 			"transition to MMX state (TOP 0, every tag valid) when it translates the instruction, before " +
-			"the access faults.",
-		Applies: func(in *decoder.Inst, pre *arch.State, right, oracle *engine.Result, mem check.Memory) bool {
-			if !mmxForm(in) || right.Outcome != engine.Exception || right.State.X87 != pre.X87 {
-				return false
-			}
+			"the access faults, and so for a VEX encoding of an MMX opcode before its #UD (found by " +
+			"FuzzSemantics). A correction of the x87 state, so it combines with another mistake.",
+		Corrects: func(pre *arch.State, right, oracle *engine.Result) (engine.Result, bool) {
 			want := pre.X87
 			cpu.EnterMMX(&want)
-			o := *oracle
-			if o.State.X87 != want {
-				return false
+			if right.Outcome != engine.Exception || right.State.X87 != pre.X87 || oracle.Outcome != engine.Exception ||
+				oracle.State.X87 != want || want == pre.X87 {
+				return *oracle, false
 			}
+			o := *oracle
 			o.State.X87 = pre.X87
-			return len(engine.Compare(right, &o, cpu.Undefined(in, pre))) == 0
+			return o, true
 		},
 	},
 	{
