@@ -270,7 +270,7 @@ prefixes:
 				n := 1
 				if o.size != szB {
 					n = 4
-					if op66 {
+					if op66 && rex&rexW == 0 { // REX.W wins over 66
 						n = 2
 					}
 				}
