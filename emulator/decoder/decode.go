@@ -201,19 +201,21 @@ prefixes:
 	in.Map, in.Opcode = m, c
 	cands := lookup[m][c]
 	if len(cands) == 0 {
-		if m == Map0F38 || m == Map0F3A || m == Map0F && (c == 0x78 || c == 0x79) {
+		if m == Map0F38 || m == Map0F3A || m == Map0F && (c == 0x78 || c == 0x79 || c == 0x0f) {
 			// Every opcode of the three-byte maps has a ModRM (and in 0F 3A
 			// an imm8); 0F 78 and 0F 79 (VMREAD/VMWRITE, SSE4A's EXTRQ and
 			// INSERTQ, none in the model) are sized as EXTRQ's ModRM, imm8,
-			// imm8 and INSERTQ's ModRM: silicon sizes an undefined one so,
-			// and one longer than 15 bytes is #GP, not #UD (AMD: 11 REX +
-			// 0F 78 C0 is #GP, 10 REX #UD; 8 REX + 0F 38 90 90 ... #GP).
+			// imm8 and INSERTQ's ModRM, and 0F 0F (3DNow!, not in the model)
+			// as its ModRM and suffix byte: silicon sizes an undefined one
+			// so, and one longer than 15 bytes is #GP, not #UD (AMD: 11 REX
+			// + 0F 78 C0 is #GP, 10 REX #UD; 8 REX + 0F 38 90 90 ... #GP;
+			// 8 REX + 0F 0F 90 ... #GP).
 			modrm := r.next()
 			if r.err == nil && modrm>>6 != 3 {
 				decodeMem(&r, &in, modrm, rex, seg)
 			}
 			switch {
-			case m == Map0F3A:
+			case m == Map0F3A, m == Map0F && c == 0x0f: // 0F 0F: 3DNow!'s suffix opcode byte
 				r.imm(1)
 			case m == Map0F && c == 0x78:
 				r.imm(2)
