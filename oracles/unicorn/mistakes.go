@@ -989,9 +989,7 @@ var KnownMistakes = []check.Mistake{
 			if oracle.State.X87 != want {
 				return false
 			}
-			o := *oracle
-			o.State.X87 = right.State.X87
-			return len(engine.Compare(right, &o, cpu.Undefined(in, pre))) == 0
+			return sameButX87(in, pre, right, oracle, right.State.X87)
 		},
 	},
 	{
@@ -1003,9 +1001,7 @@ var KnownMistakes = []check.Mistake{
 			if !mmxForm(in) || in.Map != decoder.Map0F38 && in.Map != decoder.Map0F3A || in.REX&5 == 0 {
 				return false
 			}
-			o := *oracle
-			o.State.X87 = right.State.X87
-			return len(engine.Compare(right, &o, cpu.Undefined(in, pre))) == 0
+			return sameButX87(in, pre, right, oracle, right.State.X87)
 		},
 	},
 	{
@@ -1022,9 +1018,7 @@ var KnownMistakes = []check.Mistake{
 			if oracle.State.X87 != want || right.State.X87 != pre.X87 {
 				return false
 			}
-			o := *oracle
-			o.State.X87 = pre.X87
-			return len(engine.Compare(right, &o, cpu.Undefined(in, pre))) == 0
+			return sameButX87(in, pre, right, oracle, pre.X87)
 		},
 	},
 	{
@@ -1037,9 +1031,7 @@ var KnownMistakes = []check.Mistake{
 			if in.Form.Mnemonic != "emms" || oracle.State.X87 != want {
 				return false
 			}
-			o := *oracle
-			o.State.X87 = right.State.X87
-			return len(engine.Compare(right, &o, cpu.Undefined(in, pre))) == 0
+			return sameButX87(in, pre, right, oracle, right.State.X87)
 		},
 	},
 	// The generic entries last: the specific ones above name the cause.
@@ -1092,6 +1084,14 @@ func mmxForm(in *decoder.Inst) bool {
 // mmxRegister is physical x87 register R(i) (MMi) in state x, whose ST
 // slots are in FXSAVE order: slot k holds R((TOP+k) mod 8).
 func mmxRegister(x *arch.X87, i int) [10]byte { return x.ST[(i-int(x.FSW>>11&7))&7] }
+
+// sameButX87 reports whether the oracle's answer, with its x87 state
+// replaced by x87, is the right one.
+func sameButX87(in *decoder.Inst, pre *arch.State, right, oracle *engine.Result, x87 arch.X87) bool {
+	o := *oracle
+	o.State.X87 = x87
+	return len(engine.Compare(right, &o, cpu.Undefined(in, pre))) == 0
+}
 
 // onlyDiffer reports whether both engines completed and differ in nothing
 // but the named registers.
