@@ -15,7 +15,10 @@ import (
 //go:embed lockstep.html.tmpl
 var lockstepSource string
 
-var lockstepPage = template.Must(template.New("lockstep").Funcs(template.FuncMap{
+//go:embed style.html.tmpl
+var styleSource string
+
+var lockstepPage = template.Must(template.Must(template.New("lockstep").Funcs(template.FuncMap{
 	"count":    count,
 	"location": firstLocation,
 	"form":     formOf,
@@ -24,7 +27,7 @@ var lockstepPage = template.Must(template.New("lockstep").Funcs(template.FuncMap
 	"addr":     func(a uint64) string { return fmt.Sprintf("0x%x", a) },
 	"elapsed":  elapsed,
 	"rate":     rate,
-}).Parse(lockstepSource))
+}).Parse(styleSource)).Parse(lockstepSource))
 
 // WriteHTML writes a lockstep report as one self-contained HTML page: styles
 // inline, no scripts, nothing fetched, so it opens offline and can be kept

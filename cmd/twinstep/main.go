@@ -50,6 +50,7 @@ var commands = []command{
 	{"record", "record a run of the machine to a trace file", runRecord},
 	{"lockstep", "replay a trace on the emulator and Unicorn, instruction by instruction, and report", runLockstep},
 	{"report", "render a saved lockstep report (JSON) as HTML and terminal tables", runReport},
+	{"mutate", "plant bugs in the emulator one at a time and measure which checks catch them", runMutate},
 	{"trace", "inspect a trace ('trace info FILE') or export it ('trace export --tenet FILE')", runTrace},
 }
 

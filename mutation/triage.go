@@ -1,0 +1,30 @@
+package mutation
+
+// A Triage entry says why a known survivor survives, in one of the
+// classes the closing notes use: "equivalent" (no input tells it apart,
+// though the compiler's code differs), "system level" (only a machine
+// running a kernel reaches it, and no oracle checks that level), "oracle
+// cannot decide" (silicon and Unicorn cannot run the case, or disagree with
+// each other there). Entries are keyed by mutant ID.
+type Triage struct {
+	Class string
+	Why   string
+}
+
+// Triaged lists the known survivors.
+var Triaged = map[string]Triage{}
+
+// Reason says why a survivor survives: its triage entry, or what the run
+// observed.
+func (r Result) Reason() string {
+	if t, ok := Triaged[r.ID]; ok {
+		return t.Class + ": " + t.Why
+	}
+	switch {
+	case !r.Probed:
+		return "untriaged (package level: every sweep case ran)"
+	case r.RanSweeps() && r.Reached == 0:
+		return "untriaged: no sweep case runs the changed code"
+	}
+	return "untriaged"
+}
