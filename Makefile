@@ -5,7 +5,7 @@ SUDO      := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export GONOSUMDB := github.com/unicorn-engine/unicorn
 export GOFLAGS   ?= -mod=mod
 
-.PHONY: all deps build test vet fuzz bench pgo lockstep run clean
+.PHONY: all deps build test vet fuzz bench pgo lockstep mutate run clean
 
 # The profile-guided-optimization profile: go build uses it for cmd/twinstep
 # by itself; benchmarks pass it explicitly. `make pgo` regenerates it from
@@ -99,6 +99,22 @@ lockstep: deps kernel native
 			--script lockstep/session.cmd -o $(LOCKSTEP_TRACE) && echo "$$key" > $(LOCKSTEP_DIR)/key; \
 	fi
 	build/twinstep lockstep $(LOCKSTEP_TRACE) --html reports/out/lockstep.html --json reports/out/lockstep.json
+
+# Mutation testing: plant bugs in emulator/cpu and emulator/decoder one at a
+# time and run the checks on each, cheapest first (twinstep mutate). A sample
+# of MUTANTS drawn with SEED; MUTANTS=0 is every candidate (days). BASELINE=false
+# skips re-running the checks on the unmutated tree, for use right after a
+# green make test. STRICT=true fails on a survivor nobody has triaged
+# (mutation/triage.go), as CI runs it.
+MUTANTS  ?= 20
+SEED     ?= 1
+BASELINE ?= true
+STRICT   ?= false
+mutate: deps kernel native
+	@mkdir -p reports/out
+	$(GO) build -o build/twinstep ./cmd/twinstep
+	build/twinstep mutate -n $(MUTANTS) -seed $(SEED) -baseline=$(BASELINE) -strict=$(STRICT) \
+		-out build/mutate/seed-$(SEED) -html reports/out/mutation.html -json reports/out/mutation.json
 
 clean:
 	rm -rf build reports/out

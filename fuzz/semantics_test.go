@@ -148,8 +148,9 @@ func FuzzSemantics(f *testing.F) {
 		if len(code) == 0 || len(code) > decoder.MaxLen {
 			return
 		}
-		st := check.RandomState(rand.New(rand.NewPCG(seed, seed>>32|1)))
-		c, err := check.Build(k.Emu, code, st, seed)
+		r := rand.New(rand.NewPCG(seed, seed>>32|1))
+		st := check.RandomState(r)
+		c, err := check.BuildDirected(k.Emu, code, st, seed, r, seed&2 != 0, seed&1 != 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,7 +165,7 @@ func FuzzSemantics(f *testing.F) {
 			// The case in the corpus form: a regression case once fixed or
 			// explained, and `twinstep step --diff` reproduces it.
 			cs := corpus.Case{Why: "found by FuzzSemantics", Bytes: code, Seed: seed, Oracle: rep.Decider,
-				Expect: "match", State: st}
+				Expect: "match", State: c.State}
 			if rep.Decider == "native" {
 				cs.CPU = k.Profile().Name
 			}

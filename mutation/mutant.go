@@ -188,7 +188,7 @@ func (c *walkCtx) locate(n ast.Node) {
 		if !ok {
 			continue
 		}
-		if owner := chain[i-1]; containsStmt(stmtList(owner), s) {
+		if owner := chain[i-1]; slices.Contains(stmtList(owner), s) {
 			c.anchor, c.anchorOwner = s, owner
 			break
 		}
@@ -206,31 +206,21 @@ func funcName(fd *ast.FuncDecl) string {
 	return fd.Name.Name
 }
 
-func containsStmt(list []ast.Stmt, s ast.Stmt) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // insertBefore puts s before the statement at in owner's list.
 func insertBefore(owner ast.Node, at, s ast.Stmt) {
 	list := stmtList(owner)
-	for i, x := range list {
-		if x == at {
-			nl := append(append(append([]ast.Stmt{}, list[:i]...), s), list[i:]...)
-			switch o := owner.(type) {
-			case *ast.BlockStmt:
-				o.List = nl
-			case *ast.CaseClause:
-				o.Body = nl
-			case *ast.CommClause:
-				o.Body = nl
-			}
-			return
-		}
+	i := slices.Index(list, at)
+	if i < 0 {
+		return
+	}
+	nl := slices.Insert(slices.Clone(list), i, s)
+	switch o := owner.(type) {
+	case *ast.BlockStmt:
+		o.List = nl
+	case *ast.CaseClause:
+		o.Body = nl
+	case *ast.CommClause:
+		o.Body = nl
 	}
 }
 
@@ -268,11 +258,8 @@ func replaceChild(parent ast.Node, old, repl ast.Expr) bool {
 // replaceStmt puts repl where old is in owner's statement list.
 func replaceStmt(owner ast.Node, old, repl ast.Stmt) {
 	list := stmtList(owner)
-	for i, x := range list {
-		if x == old {
-			list[i] = repl
-			return
-		}
+	if i := slices.Index(list, old); i >= 0 {
+		list[i] = repl
 	}
 }
 

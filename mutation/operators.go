@@ -66,6 +66,17 @@ var vectorSwap = map[string]string{
 	"VecDB": "VecUD", "VecPF": "VecGP", "VecBR": "VecUD",
 }
 
+// The operators that exchange one binary operator for another.
+var opSwaps = map[token.Token]struct {
+	op string
+	to token.Token
+}{
+	token.LSS: {"boundary", token.LEQ}, token.LEQ: {"boundary", token.LSS},
+	token.GTR: {"boundary", token.GEQ}, token.GEQ: {"boundary", token.GTR},
+	token.EQL: {"negate", token.NEQ}, token.NEQ: {"negate", token.EQL},
+	token.ADD: {"direction", token.SUB}, token.SUB: {"direction", token.ADD},
+}
+
 // The extend operator's exchanged conversions.
 var signSwap = map[string]string{
 	"int8": "uint8", "int16": "uint16", "int32": "uint32", "int64": "uint64",
@@ -184,23 +195,10 @@ func binaryChanges(ctx *walkCtx, n *ast.BinaryExpr, found siteFn) {
 		from := n.Op
 		found(ctx, change{op: op, node: n, before: from.String(), after: to.String(), apply: func() { n.Op = to }})
 	}
+	if sw, ok := opSwaps[n.Op]; ok {
+		swap(sw.op, sw.to)
+	}
 	switch n.Op {
-	case token.LSS:
-		swap("boundary", token.LEQ)
-	case token.LEQ:
-		swap("boundary", token.LSS)
-	case token.GTR:
-		swap("boundary", token.GEQ)
-	case token.GEQ:
-		swap("boundary", token.GTR)
-	case token.EQL:
-		swap("negate", token.NEQ)
-	case token.NEQ:
-		swap("negate", token.EQL)
-	case token.ADD:
-		swap("direction", token.SUB)
-	case token.SUB:
-		swap("direction", token.ADD)
 	case token.OR, token.AND_NOT:
 		if text(n.Y) != "0" {
 			y := n.Y
@@ -232,8 +230,7 @@ func callChanges(ctx *walkCtx, n *ast.CallExpr, found siteFn) {
 	if (name == "raise" || name == "raiseCode") && len(n.Args) > 0 {
 		if sel, ok := n.Args[0].(*ast.SelectorExpr); ok {
 			if to, ok := vectorSwap[sel.Sel.Name]; ok {
-				old := sel.Sel.Name
-				found(ctx, change{op: "exception", node: sel, before: old, after: to,
+				found(ctx, change{op: "exception", node: sel, before: text(sel), after: text(sel.X) + "." + to,
 					apply: func() { sel.Sel.Name = to }})
 			}
 		}

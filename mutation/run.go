@@ -49,6 +49,10 @@ type Config struct {
 	Baseline bool
 	Log      io.Writer
 	Go       string // the go command
+	// Targets and Checks replace the package's Targets and Detectors
+	// (a test runs the whole machinery on a small module of its own).
+	Targets []string
+	Checks  []Detector
 }
 
 // Status is what became of a mutant.
@@ -101,11 +105,11 @@ func (c *Config) logf(format string, a ...any) {
 	}
 }
 
-// Candidates lists every mutant of the targets that the configuration's
-// operator and file filters allow, in a fixed order.
-func Candidates(root string, ops, files []string) ([]Mutant, error) {
+// Candidates lists every mutant of the targets that the operator and file
+// filters allow, in a fixed order.
+func Candidates(root string, targets, ops, files []string) ([]Mutant, error) {
 	var all []Mutant
-	for _, t := range Targets {
+	for _, t := range targets {
 		ents, err := os.ReadDir(filepath.Join(root, t))
 		if err != nil {
 			return nil, err
@@ -159,7 +163,10 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	cands, err := Candidates(cfg.Root, cfg.Ops, cfg.Files)
+	if cfg.Targets == nil {
+		cfg.Targets = Targets
+	}
+	cands, err := Candidates(cfg.Root, cfg.Targets, cfg.Ops, cfg.Files)
 	if err != nil {
 		return nil, err
 	}
@@ -193,14 +200,14 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 	}
 	refs := map[string]string{}
-	for _, t := range Targets {
+	for _, t := range cfg.Targets {
 		h, err := cfg.assembly(ctx, t, "")
 		if err != nil {
 			return nil, fmt.Errorf("%s does not compile unmutated: %v", t, err)
 		}
 		refs[t] = h
 	}
-	done, err := cfg.resume(dets)
+	done, err := cfg.resume(ctx, dets)
 	if err != nil {
 		return nil, err
 	}
@@ -233,7 +240,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		}
 		compiled++
 		sum.Results = append(sum.Results, r)
-		cfg.logf("%d/%d %s %s%s (%.0f s)", compiled, cfg.N, m.String(), r.Status, by(r.KilledBy), r.Seconds)
+		of := cfg.N
+		if of == 0 {
+			of = len(cands)
+		}
+		cfg.logf("%d/%d %s %s %s%s (%.0f s)", compiled, of, m.ID, m.String(), r.Status, by(r.KilledBy), r.Seconds)
 	}
 	sum.Seconds = time.Since(sum.Started).Seconds()
 	return sum, nil
@@ -247,6 +258,9 @@ func by(d string) string {
 }
 
 func (cfg *Config) detectors() ([]Detector, error) {
+	if cfg.Checks != nil {
+		return cfg.Checks, nil
+	}
 	var out []Detector
 	if len(cfg.Detectors) == 0 {
 		for _, d := range Detectors {
@@ -270,15 +284,21 @@ func (cfg *Config) detectors() ([]Detector, error) {
 	return out, nil
 }
 
-// resume reads the results of an earlier run of the same detectors.
-func (cfg *Config) resume(dets []Detector) (map[string]Result, error) {
+// resume reads the results of an earlier run of the same detectors on the
+// same tree (every file git knows or would add, hashed): results from
+// other checks or other code do not carry over.
+func (cfg *Config) resume(ctx context.Context, dets []Detector) (map[string]Result, error) {
 	key := ""
 	for _, d := range dets {
 		key += d.Name + " "
 	}
-	keyPath := filepath.Join(cfg.Out, "detectors")
+	tree, err := cfg.fingerprint(ctx)
+	if err != nil {
+		tree = "unknown " + time.Now().String() // no git: never resume
+	}
+	key += "\n" + tree + "\n"
+	keyPath := filepath.Join(cfg.Out, "key")
 	if old, err := os.ReadFile(keyPath); err != nil || string(old) != key {
-		// Other detectors: earlier results do not apply.
 		os.Remove(filepath.Join(cfg.Out, "results.jsonl"))
 		if err := os.WriteFile(keyPath, []byte(key), 0o644); err != nil {
 			return nil, err
@@ -301,6 +321,29 @@ func (cfg *Config) resume(dets []Detector) (map[string]Result, error) {
 		}
 	}
 	return done, nil
+}
+
+// fingerprint hashes the tree's files: those git tracks and the untracked
+// ones it does not ignore.
+func (cfg *Config) fingerprint(ctx context.Context) (string, error) {
+	cmd := exec.CommandContext(ctx, "git", "ls-files", "-z", "-c", "-o", "--exclude-standard")
+	cmd.Dir = cfg.Root
+	out, err := cmd.Output()
+	if err != nil {
+		return "", err
+	}
+	files := strings.Split(strings.TrimRight(string(out), "\x00"), "\x00")
+	slices.Sort(files)
+	h := sha256.New()
+	for _, f := range slices.Compact(files) {
+		b, err := os.ReadFile(filepath.Join(cfg.Root, f))
+		if err != nil {
+			continue // deleted in the work tree
+		}
+		fmt.Fprintf(h, "%s %d\n", f, len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // runMutant compiles one mutant, recognizes it as stillborn or
@@ -391,7 +434,7 @@ func readReached(path string) (int, []string) {
 
 func (cfg *Config) writeOverlay(rel string, src []byte) (string, error) {
 	dir := filepath.Join(cfg.Out, "scratch")
-	file := filepath.Join(dir, "mutant_"+filepath.Base(rel))
+	file := filepath.Join(dir, "mutant.go")
 	if err := os.WriteFile(file, src, 0o644); err != nil {
 		return "", err
 	}

@@ -18,6 +18,7 @@ var mutationPage = template.Must(template.Must(template.New("mutation").Funcs(te
 	"pct":  func(r mutation.Rate) string { return pct(r) },
 	"join": strings.Join,
 	"secs": func(s float64) string { return fmt.Sprintf("%.0f s", s) },
+	"hung": hung,
 }).Parse(styleSource)).Parse(mutationSource))
 
 func pct(r mutation.Rate) string {
@@ -135,4 +136,15 @@ type opRow struct {
 	mutation.Operator
 	Candidates int
 	Rate       mutation.Rate
+}
+
+// hung says "(timed out)" when the detector that killed a mutant ran out of
+// time rather than failed.
+func hung(r mutation.Result) string {
+	for _, run := range r.Runs {
+		if run.Killed && run.Timeout {
+			return " (timed out)"
+		}
+	}
+	return ""
 }

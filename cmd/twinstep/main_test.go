@@ -56,6 +56,10 @@ func TestDispatch(t *testing.T) {
 		{args: []string{"step", "-h"}, stdout: []string{"Usage: twinstep step", "Flags:", "-engine", "-seed", "-state"}},
 		{args: []string{"decode", "--help"}, stdout: []string{"Usage: twinstep decode", "standard input"}},
 		{args: []string{"coverage", "-h"}, stdout: []string{"Usage: twinstep coverage", "-missing", "-fuzzcache"}},
+		{args: []string{"mutate", "-h"}, stdout: []string{"Usage: twinstep mutate", "-seed", "-strict", "-detectors"}},
+		{args: []string{"mutate", "--list-ops"}, stdout: []string{"extend", "sign and zero extension", "sweeps", "FuzzSemantics"}},
+		// Tests run in cmd/twinstep, not at the module root.
+		{args: []string{"mutate", "-n", "1"}, code: exitUsage, stderr: []string{"run it from the twinstep module's root"}, noStdout: true},
 		{args: []string{"step", "--nosuch"}, code: exitUsage, stderr: []string{"flag provided but not defined: -nosuch", "twinstep step -h"}, noStdout: true},
 		{args: []string{"coverage", "--missing=maybe"}, code: exitUsage, stderr: []string{"invalid boolean value"}, noStdout: true},
 	} {

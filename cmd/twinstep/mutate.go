@@ -24,7 +24,7 @@ listed as equivalent. Prints the kill rate overall, per detector and per
 operator, and the survivors with the instruction forms their code serves.
 Run from the module root; results accumulate in --out, so an interrupted run
 resumes. The exit status is 1 when the kill rate of make test's checks is
-below --min-score.
+below --min-score, or with --strict when a survivor is not triaged.
 `
 
 func runMutate(args []string, stdout, stderr io.Writer) int {
@@ -41,6 +41,7 @@ func runMutate(args []string, stdout, stderr io.Writer) int {
 	htmlPath := fs.String("html", "", "write the HTML report here")
 	jsonPath := fs.String("json", "", "write the results as JSON here")
 	minScore := fs.Float64("min-score", 0, "fail when make test's checks kill less than this percentage")
+	strict := fs.Bool("strict", false, "fail when a mutant survives that mutation/triage.go does not explain")
 	listOps := fs.Bool("list-ops", false, "list the operators and detectors and exit")
 	if ok, code := parseFlags(fs, args, stdout, stderr); !ok {
 		return code
@@ -105,6 +106,19 @@ func runMutate(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		return exitError
+	}
+	if *strict {
+		var untriaged []string
+		for _, r := range sum.Survivors() {
+			if _, ok := mutation.Triaged[r.ID]; !ok {
+				untriaged = append(untriaged, r.ID)
+			}
+		}
+		if len(untriaged) > 0 {
+			fmt.Fprintf(stderr, "twinstep mutate: %d survivors nobody has triaged (%s): add a check that kills them, or explain them in mutation/triage.go\n",
+				len(untriaged), strings.Join(untriaged, ", "))
+			return exitError
+		}
 	}
 	if s := sum.Score().MakeTest; s.Percent() < *minScore {
 		fmt.Fprintf(stderr, "twinstep mutate: make test's checks kill %.1f%%, below --min-score %.1f\n", s.Percent(), *minScore)

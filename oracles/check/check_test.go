@@ -135,7 +135,9 @@ encodings:
 			r := rand.New(rand.NewPCG(cs, 7))
 			st := RandomState(r)
 			hits := probe.Hits()
-			c, err := Build(k.Emu, code, st, cs)
+			// Half the states are result-directed, half the memory
+			// operands aimed at mappable (or wrapping) addresses.
+			c, err := BuildDirected(k.Emu, code, st, cs, r, i%4 >= 2, i%2 == 1)
 			if err != nil {
 				t.Fatal(err)
 			}

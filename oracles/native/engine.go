@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/twinstep/twinstep/emulator/cpu"
 	"time"
 
 	"github.com/twinstep/twinstep/arch"
@@ -37,6 +38,10 @@ func New(path string) (*Engine, error) {
 
 // Host describes the processor the cases run on.
 func (e *Engine) Host() Host { return hostOf(&e.h.host.cpuid) }
+
+// HostHas reports whether the host's CPUID sets the feature's bit (leaves
+// 0, 1, 7.0 and 0x80000001, which the helper reads; false for others).
+func (e *Engine) HostHas(f cpu.Feature) bool { return e.h.host.cpuid.has(f) }
 
 // Name implements engine.Engine.
 func (e *Engine) Name() string { return "native" }
