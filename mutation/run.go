@@ -383,7 +383,11 @@ func (cfg *Config) runMutant(ctx context.Context, m Mutant, dets []Detector, ref
 	if overlay, err = cfg.writeOverlay(m.File, probed); err != nil {
 		return r, err
 	}
-	reachFile := filepath.Join(cfg.Out, "scratch", "reached.txt")
+	// Absolute: each test binary runs in its own package's directory.
+	reachFile, err := filepath.Abs(filepath.Join(cfg.Out, "scratch", "reached.txt"))
+	if err != nil {
+		return r, err
+	}
 	os.Remove(reachFile)
 	r.Status = Survived
 	for _, d := range dets {
@@ -510,6 +514,10 @@ func (cfg *Config) runDetector(ctx context.Context, d Detector, overlay string, 
 	}
 	if strings.Contains(text, "[build failed]") || strings.Contains(text, "[setup failed]") {
 		return run, "", fmt.Errorf("the %s check did not build:\n%s", d.Name, firstLines(text, 20))
+	}
+	if strings.Contains(text, probe.ErrPrefix) {
+		// The harness failed, not the check: no verdict on the mutant.
+		return run, "", fmt.Errorf("the %s check could not report the probe:\n%s", d.Name, failureLines(text))
 	}
 	run.Killed = true
 	run.Timeout = strings.Contains(text, "panic: test timed out")

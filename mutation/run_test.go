@@ -17,7 +17,7 @@ func TestRunEndToEnd(t *testing.T) {
 		t.Skip("compiles and tests a small module once per mutant")
 	}
 	dir := t.TempDir()
-	probeSrc, err := os.ReadFile(filepath.Join("probe", "probe.go"))
+	probeSrc, err := os.ReadFile(filepath.Join("probe", "probe.go")) // before the Chdir below
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,17 +34,38 @@ func Clamp8(v int) (int, bool) {
 	return v, false
 }
 `,
-		// No case at 255 or 256: the boundary mutant survives.
+		// No case at 255 or 256: the boundary mutant survives. The cases
+		// note the probe as the sweeps do.
 		"lib/lib_test.go": `package lib
 
-import "testing"
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/twinstep/twinstep/mutation/probe"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if err := probe.Flush(); err != nil {
+		fmt.Println(err)
+		code = 1
+	}
+	os.Exit(code)
+}
 
 func TestClamp8(t *testing.T) {
-	if v, c := Clamp8(300); v != 255 || !c {
-		t.Fatal(v, c)
-	}
-	if v, c := Clamp8(7); v != 7 || c {
-		t.Fatal(v, c)
+	for _, c := range []struct {
+		in, out int
+		clamped bool
+	}{{300, 255, true}, {7, 7, false}} {
+		h := probe.Hits()
+		v, clamped := Clamp8(c.in)
+		probe.Skip(h, fmt.Sprintf("%02x", c.in))
+		if v != c.out || clamped != c.clamped {
+			t.Fatal(c.in, v, clamped)
+		}
 	}
 }
 `,
@@ -61,7 +82,8 @@ func TestClamp8(t *testing.T) {
 	if out, err := exec.Command("git", "-C", dir, "init", "-q").CombinedOutput(); err != nil {
 		t.Skipf("git init: %v %s (resuming needs git)", err, out)
 	}
-	cfg := Config{Root: dir, Out: filepath.Join(dir, "out"), Seed: 1, Baseline: true, Targets: []string{"lib"},
+	t.Chdir(dir) // as the command runs: from the module root, with relative paths
+	cfg := Config{Root: ".", Out: filepath.Join("build", "out"), Seed: 1, Baseline: true, Targets: []string{"lib"},
 		Checks: []Detector{{Name: "unit", Pkgs: []string{"./lib"}, MakeTest: true, Timeout: time.Minute}}}
 	sum, err := Run(context.Background(), cfg)
 	if err != nil {
@@ -81,6 +103,9 @@ func TestClamp8(t *testing.T) {
 		}
 		if r.Status == Killed && (r.KilledBy != "unit" || len(r.Runs) != 1) {
 			t.Errorf("%s: killed by %q after %d runs", k, r.KilledBy, len(r.Runs))
+		}
+		if r.Status == Survived && r.Reached != 2 {
+			t.Errorf("%s: the probe saw %d cases reach it, want both", k, r.Reached)
 		}
 		if !r.Probed || r.Func != "Clamp8" {
 			t.Errorf("%s: probed %v in %q", k, r.Probed, r.Func)

@@ -11,6 +11,7 @@
 package probe
 
 import (
+	"errors"
 	"os"
 	"slices"
 	"strings"
@@ -58,6 +59,10 @@ func Skip(before uint64, key string) bool {
 // OutEnv names the file Flush writes the reached keys to.
 const OutEnv = "TWINSTEP_PROBE_OUT"
 
+// ErrPrefix starts Flush's errors, so the mutation runner tells a probe
+// that could not write from a check that failed.
+const ErrPrefix = "mutation probe: "
+
 // Flush appends the keys of the cases that reached the change, one per
 // line, to the file $TWINSTEP_PROBE_OUT, when a probed mutant is compiled
 // in and the variable is set.
@@ -75,7 +80,7 @@ func Flush() error {
 	slices.Sort(keys)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
-		return err
+		return errors.New(ErrPrefix + err.Error())
 	}
 	if len(keys) > 0 {
 		_, err = f.WriteString(strings.Join(keys, "\n") + "\n")
@@ -83,5 +88,8 @@ func Flush() error {
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	return err
+	if err != nil {
+		return errors.New(ErrPrefix + err.Error())
+	}
+	return nil
 }
