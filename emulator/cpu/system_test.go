@@ -104,10 +104,28 @@ func TestIOPermissionBitmap(t *testing.T) {
 
 func TestMovCR8IsTheTPR(t *testing.T) {
 	m := newTestMachine(t)
-	m.code(tCode, 0xb8, 9, 0, 0, 0, 0x44, 0x0f, 0x22, 0xc0, 0xf4) // mov eax,9; mov cr8,rax; hlt
+	m.code(tCode, 0xb8, 9, 0, 0, 0, 0x44, 0x0f, 0x22, 0xc0, // mov eax,9; mov cr8,rax
+		0x44, 0x0f, 0x20, 0xc3, 0xf4) // mov rbx,cr8; hlt
 	m.run(10)
 	if m.pl.tpr != 0x90 {
 		t.Errorf("TPR %#x, want 0x90", m.pl.tpr)
+	}
+	if rbx := m.state().GPR[arch.RBX]; rbx != 9 {
+		t.Errorf("mov rbx, cr8 read %#x, want 9", rbx)
+	}
+}
+
+// IN records what it read, every byte of it, in the read log a recorder
+// keeps.
+func TestINReadLog(t *testing.T) {
+	m := newTestMachine(t)
+	m.pl.in[0x80] = 0x89abcdef
+	m.c.ReadLog = &ReadLog{}
+	m.code(tCode, 0xe5, 0x80, 0xf4) // in eax, 0x80; hlt
+	m.run(10)
+	if got := m.c.ReadLog.Reads; len(got) != 1 || !got[0].Port || got[0].Addr != 0x80 ||
+		string(m.c.ReadLog.Bytes(got[0])) != "\xef\xcd\xab\x89" {
+		t.Errorf("read log %+v % x, want port 0x80: ef cd ab 89", got, m.c.ReadLog.Data)
 	}
 }
 
@@ -124,6 +142,7 @@ func TestSegmentLoads(t *testing.T) {
 		{"kernel data into DS", []byte{0xb8, selKData | 3, 0, 0, 0, 0x8e, 0xd8}, true, selKData},
 		{"null into SS", []byte{0x31, 0xc0, 0x8e, 0xd0}, true, 0},
 		{"beyond the GDT", []byte{0xb8, 0xfb, 0, 0, 0, 0x8e, 0xe0}, true, 0xf8},
+		{"an LDT selector without an LDT", []byte{0xb8, 0x0f, 0, 0, 0, 0x8e, 0xd8}, true, 0x0c},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
