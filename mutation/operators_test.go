@@ -137,6 +137,14 @@ func TestCandidates(t *testing.T) {
 			t.Errorf("operator %s makes no mutant in the targets", op.Name)
 		}
 	}
+	for id, tr := range Triaged {
+		if !ids[id] {
+			t.Errorf("triaged survivor %s (%s) is no longer a candidate: the code changed; drop or renew the entry", id, tr.Why)
+		}
+		if tr.Class != "equivalent" && tr.Class != "system level" && tr.Class != "oracle cannot decide" {
+			t.Errorf("triaged survivor %s: class %q", id, tr.Class)
+		}
+	}
 	d1, d2, d3 := Draw(a, 1), Draw(a, 1), Draw(a, 2)
 	if !slices.Equal(d1, d2) || slices.Equal(d1, d3) || len(d1) != len(a) {
 		t.Error("the draw is not a reproducible permutation of the seed")

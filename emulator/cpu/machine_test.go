@@ -148,7 +148,10 @@ func (m *testMachine) pte(la uint64) uint64 { return m.get64(tPT + (la>>12&511)*
 // code writes instructions behind the CPU's back, so it drops the decoded
 // cache (but not the TLB).
 func (m *testMachine) code(pa uint64, b ...byte) {
-	copy(m.bus.pages[pa>>12][pa&0xfff:], b)
+	for len(b) > 0 { // across pages too
+		n := copy(m.bus.pages[pa>>12][pa&0xfff:], b)
+		pa, b = pa+uint64(n), b[n:]
+	}
 	if m.c != nil {
 		m.c.FlushCaches()
 	}

@@ -222,3 +222,24 @@ func TestCodeWrittenThroughAnAlias(t *testing.T) {
 		t.Fatalf("stop %v rax %d, want the rewritten immediate 2", stop, m.c.s.GPR[arch.RAX])
 	}
 }
+
+// An instruction that crosses into the next page is decoded afresh each
+// time: a store to its second page must be seen the next time it runs.
+func TestCodeRewrittenAcrossAPage(t *testing.T) {
+	m := newTestMachine(t)
+	at := uint64(tUserCode + 0x1000 - 3) // mov eax, imm32: 3 bytes here, 2 on the next page
+	m.mapPage(tUserCode, tUserCode, fP|fW)
+	m.mapPage(tUserCode+0x1000, tUserCode+0x1000, fP|fW)
+	m.code(at, 0xb8, 0x78, 0x56, 0x34, 0x12, 0xc3) // mov eax, 0x12345678; ret
+	// call it, keep eax in ecx, store 0xaa over the immediate's top byte
+	// (on the second page), call it again.
+	m.code(tCode, cat([]byte{0x48, 0xbb}, le64(at), []byte{0xff, 0xd3, 0x89, 0xc1, 0xc6, 0x04, 0x25}, le(uint32(at+4)),
+		[]byte{0xaa, 0xff, 0xd3, 0xf4})...)
+	m.setState(func(s *arch.State) { s.RIP = tCode })
+	if stop := m.run(20); stop.Kind != StopHalt {
+		t.Fatalf("stop %v at %#x", stop, m.c.s.RIP)
+	}
+	if s := m.state(); s.GPR[arch.RCX] != 0x12345678 || s.GPR[arch.RAX] != 0xaa345678 {
+		t.Errorf("first run %#x, second %#x; want 0x12345678, then the rewritten 0xaa345678", s.GPR[arch.RCX], s.GPR[arch.RAX])
+	}
+}

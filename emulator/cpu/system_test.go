@@ -212,3 +212,23 @@ func TestSelectorQueries(t *testing.T) {
 		})
 	}
 }
+
+// A far return with an immediate to an outer level releases the bytes on
+// both stacks: after the CS it pops, and after the outer RSP it loads.
+func TestFarReturnReleaseToOuter(t *testing.T) {
+	m := newTestMachine(t)
+	const sp = tRSP0 - 0x100
+	for i, v := range []uint64{tUserCode, selUCode, 0xdead, tUserData + 0x800, selUData} {
+		m.put64(sp+uint64(i)*8, v)
+	}
+	m.setState(func(s *arch.State) { s.GPR[arch.RSP] = sp })
+	m.code(tCode, 0x48, 0xca, 0x08, 0x00) // retfq 8
+	if stop := m.c.Run(1); stop.Kind != StopCount {
+		t.Fatalf("stop %v", stop)
+	}
+	s := m.state()
+	if s.CPL != 3 || s.RIP != tUserCode || s.GPR[arch.RSP] != tUserData+0x808 || s.Seg[arch.SS].Selector != selUData {
+		t.Errorf("CPL %d rip %#x rsp %#x ss %#x, want CPL 3 at %#x with rsp %#x and ss %#x",
+			s.CPL, s.RIP, s.GPR[arch.RSP], s.Seg[arch.SS].Selector, tUserCode, tUserData+0x808, selUData)
+	}
+}
