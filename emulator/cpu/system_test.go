@@ -232,3 +232,18 @@ func TestFarReturnReleaseToOuter(t *testing.T) {
 			s.CPL, s.RIP, s.GPR[arch.RSP], s.Seg[arch.SS].Selector, tUserCode, tUserData+0x808, selUData)
 	}
 }
+
+// LLDT and LTR take their descriptor from the GDT only: a selector with
+// TI set is #GP with the selector as the error code.
+func TestSystemDescriptorFromTheLDT(t *testing.T) {
+	for _, op := range [][]byte{{0x0f, 0x00, 0xd0}, {0x0f, 0x00, 0xd8}} { // lldt ax, ltr ax
+		m := newTestMachine(t)
+		m.code(tCode, append([]byte{0xb8, 0x2c, 0, 0, 0}, op...)...) // mov eax, 0x2c (TI set)
+		if v := m.runToHandler(); v != arch.VecGP {
+			t.Fatalf("% x: vector %d, want #GP", op, v)
+		}
+		if code, _ := m.frame(true); code != 0x2c {
+			t.Errorf("% x: error code %#x, want the selector 0x2c", op, code)
+		}
+	}
+}
