@@ -30,7 +30,6 @@ func boundary(r *rand.Rand, w uint) uint64 {
 // operand is one of an instruction's inputs: where it lives and its value.
 type operand struct {
 	reg  int // a GPR number 0-19 (AH-BH as 16-19), or -1
-	mem  bool
 	imm  bool
 	val  uint64
 	size uint8
@@ -238,7 +237,6 @@ func inputs(in *decoder.Inst, c *Case) []operand {
 		case decoder.ArgImm:
 			o.imm, o.val = true, uint64(in.Imm) // sign-extended: the width is the other operand's
 		case decoder.ArgMem:
-			o.mem = true
 			var b [8]byte
 			if a.Size > 8 || c.Read(EffectiveAddr(in, &c.State), b[:a.Size]) < int(a.Size) {
 				return nil
