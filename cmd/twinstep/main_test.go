@@ -59,6 +59,7 @@ func TestDispatch(t *testing.T) {
 		{args: []string{"mutate", "-h"}, stdout: []string{"Usage: twinstep mutate", "-seed", "-strict", "-detectors"}},
 		{args: []string{"mutate", "--list-ops"}, stdout: []string{"extend", "sign and zero extension", "sweeps", "FuzzSemantics"}},
 		// Tests run in cmd/twinstep, not at the module root.
+		{args: []string{"mutate", "-n", "-3"}, code: exitUsage, stderr: []string{"want 0 (every candidate) or more"}, noStdout: true},
 		{args: []string{"mutate", "-n", "1"}, code: exitUsage, stderr: []string{"run it from the twinstep module's root"}, noStdout: true},
 		{args: []string{"step", "--nosuch"}, code: exitUsage, stderr: []string{"flag provided but not defined: -nosuch", "twinstep step -h"}, noStdout: true},
 		{args: []string{"coverage", "--missing=maybe"}, code: exitUsage, stderr: []string{"invalid boolean value"}, noStdout: true},

@@ -68,6 +68,10 @@ func runMutate(args []string, stdout, stderr io.Writer) int {
 			return fail(stderr, err)
 		}
 	}
+	if *n < 0 {
+		fmt.Fprintf(stderr, "twinstep mutate: -n %d: want 0 (every candidate) or more\n", *n)
+		return exitUsage
+	}
 	if b, err := os.ReadFile("go.mod"); err != nil || !strings.Contains(string(b), "module github.com/twinstep/twinstep\n") {
 		fmt.Fprintln(stderr, "twinstep mutate: run it from the twinstep module's root (the directory holding its go.mod)")
 		return exitUsage
