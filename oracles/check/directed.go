@@ -326,8 +326,13 @@ func EffectiveAddr(in *decoder.Inst, s *arch.State) uint64 {
 // address that Build can map, or, with a 67 prefix, so the 32-bit sum of
 // base, index and displacement wraps past 2^32 (the address is truncated).
 // Without it most random bases are non-canonical and every case is #GP.
-// It runs before Build, which maps what the address then touches.
+// It runs before Build, which maps what the address then touches. A
+// string instruction gets RSI and RDI aimed instead (aimString).
 func AimMemory(r *rand.Rand, in *decoder.Inst, s *arch.State) {
+	if in.Form != nil && in.Form.Attr&decoder.AttrRep != 0 {
+		aimString(r, in, s)
+		return
+	}
 	m := &in.Mem
 	fsgs := m.Seg == arch.FS || m.Seg == arch.GS
 	if !in.HasMem() || m.RIPRel || m.Base == arch.RSP || m.Index == arch.RSP || m.Base == m.Index && m.Base >= 0 ||
@@ -358,6 +363,27 @@ func AimMemory(r *rand.Rand, in *decoder.Inst, s *arch.State) {
 		s.GPR[m.Base] = target - idx*uint64(m.Scale) - disp
 	case m.Index >= 0: // no base: index*scale + disp32
 		s.GPR[m.Index] = (target - disp) / uint64(m.Scale)
+	}
+}
+
+// aimString points a string instruction's RSI (through its segment,
+// whose base a segment override may add) and RDI at mappable addresses,
+// and gives a REP prefix a count of 0-40 so the loop ends.
+func aimString(r *rand.Rand, in *decoder.Inst, s *arch.State) {
+	addr := func() uint64 { return uint64(0x10000000+r.IntN(1<<28)) &^ uint64(r.IntN(2)*0xf) }
+	src := addr()
+	if seg := in.Mem.Seg; in.SegOverride && (seg == arch.FS || seg == arch.GS) && in.AddrSize == 8 {
+		src -= s.Seg[seg].Base // FS/GS-relative: the base is added back
+	}
+	s.GPR[arch.RSI], s.GPR[arch.RDI] = src, addr()
+	if in.Rep != decoder.PrefixNone {
+		s.GPR[arch.RCX] = uint64(r.IntN(41))
+	}
+	if in.AddrSize == 4 && r.IntN(2) == 0 {
+		// The upper halves are ignored: only ESI, EDI and ECX count.
+		s.GPR[arch.RSI] |= r.Uint64() << 32
+		s.GPR[arch.RDI] |= r.Uint64() << 32
+		s.GPR[arch.RCX] |= r.Uint64() << 32
 	}
 }
 

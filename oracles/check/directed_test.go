@@ -160,7 +160,6 @@ func TestAimMemory(t *testing.T) {
 		for i := range 100 {
 			r := rand.New(rand.NewPCG(uint64(i), 6))
 			st := RandomState(r)
-			st.Seg[arch.FS].Base = 0
 			AimMemory(r, &in, &st)
 			a := EffectiveAddr(&in, &st)
 			if a < 0x10000000 || a >= 0x20000010 {
@@ -180,6 +179,58 @@ func TestAimMemory(t *testing.T) {
 		}
 		if ran < 90 {
 			t.Errorf("%s: only %d of 100 aimed cases completed", h, ran)
+		}
+	}
+}
+
+// A string instruction's RSI (through FS or GS when overridden) and RDI
+// land on user addresses, a REP count is small, and the case completes.
+func TestAimString(t *testing.T) {
+	for _, h := range []string{"a4", "64a4", "65f3a5", "67f3ab", "6764a6", "f348ad", "f2ae"} {
+		code, _ := hex.DecodeString(h)
+		in, err := decoder.Decode(code)
+		if err != nil {
+			t.Fatalf("%s: %v", h, err)
+		}
+		ran, based := 0, 0
+		for i := range 100 {
+			r := rand.New(rand.NewPCG(uint64(i), 6))
+			st := RandomState(r)
+			AimMemory(r, &in, &st)
+			mask := ^uint64(0)
+			if in.AddrSize == 4 {
+				mask = 0xffffffff
+			}
+			src, dst := st.GPR[arch.RSI]&mask, st.GPR[arch.RDI]&mask
+			if seg := in.Mem.Seg; in.SegOverride && (seg == arch.FS || seg == arch.GS) {
+				src += st.Seg[seg].Base
+				if st.Seg[seg].Base != 0 {
+					based++
+				}
+			}
+			if src < 0x10000000 || src >= MaxCaseAddr || dst < 0x10000000 || dst >= 0x20000000 {
+				t.Fatalf("%s case %d: source %#x, destination %#x: want mappable user addresses", h, i, src, dst)
+			}
+			if in.Rep != decoder.PrefixNone && st.GPR[arch.RCX]&mask > 40 {
+				t.Fatalf("%s case %d: count %#x, want at most 40", h, i, st.GPR[arch.RCX]&mask)
+			}
+			c, err := Build(emulator.NewEngine(), code, st, uint64(i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := engine.Run(emulator.NewEngine(), &c.State, c.Mem, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Outcome == engine.Completed {
+				ran++
+			}
+		}
+		if ran < 90 {
+			t.Errorf("%s: only %d of 100 aimed cases completed", h, ran)
+		}
+		if in.SegOverride && based < 10 {
+			t.Errorf("%s: only %d of 100 states had a non-zero base for the override", h, based)
 		}
 	}
 }

@@ -53,7 +53,8 @@ func randLane64(r *rand.Rand) uint64 {
 // random XMM lanes biased to float edge cases, and MXCSR with a random
 // rounding mode, DAZ/FTZ sometimes, and exceptions masked (unmasked rarely).
 // RIP is on a random user page. TF, RF and AC (with CR0.AM) are each set in
-// one state in 16. The x87 state (the MMX registers) is random too.
+// one state in 16. The x87 state (the MMX registers) is random too, and
+// one state in four has a non-zero FS base, one in four a GS base.
 func RandomState(r *rand.Rand) arch.State {
 	s := arch.Flat64()
 	for i := range s.GPR {
@@ -89,6 +90,15 @@ func RandomState(r *rand.Rand) arch.State {
 		s.CR0 |= arch.CR0AM
 	}
 	randX87(r, &s.X87)
+	// FS and GS bases, drawn after everything else, in one state in four
+	// each: with both at zero a segment override that is ignored goes
+	// unseen. Lower-half addresses of every magnitude, so a small offset
+	// lands on a page Build can map.
+	for _, seg := range []int{arch.FS, arch.GS} {
+		if r.IntN(4) == 0 {
+			s.Seg[seg].Base = r.Uint64() >> (17 + r.IntN(32))
+		}
+	}
 	return s
 }
 
