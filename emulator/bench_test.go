@@ -14,7 +14,7 @@ import (
 //
 //	top: add rax, rbx; xor rcx, rax; lea rsi, [rsi+rax*2+8]; mov [rsp-8], rsi
 //	     mov rdi, [rsp-8]; sub rdx, 1; jnz top; hlt
-const loopCode = "4801d8 4831c1 488d744608 488974 24f8 488b7c24f8 4883ea01 75e6 f4"
+const loopCode = "4801d8 4831c1 488d744608 488974 24f8 488b7c24f8 4883ea01 75e5 f4"
 
 func loopEngine(tb testing.TB, iterations uint64) *Engine {
 	code, err := hex.DecodeString(strings.ReplaceAll(loopCode, " ", ""))
@@ -36,7 +36,12 @@ func loopEngine(tb testing.TB, iterations uint64) *Engine {
 }
 
 func TestLoopWorkload(t *testing.T) {
-	e := loopEngine(t, 1000)
+	// The jnz goes back to the loop's first instruction.
+	e := loopEngine(t, 2)
+	if r, err := e.Step(7); err != nil || r.State.RIP != 0x400000 {
+		t.Fatalf("after one iteration: rip %#x, err %v; want 0x400000", r.State.RIP, err)
+	}
+	e = loopEngine(t, 1000)
 	r, err := e.Step(1 << 20)
 	if err != nil || r.Outcome != engine.Halted {
 		t.Fatalf("outcome %s, err %v", r.OutcomeString(), err)
