@@ -181,7 +181,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	for _, m := range cands {
 		sum.ByOp[m.Op]++
 	}
-	if err := os.MkdirAll(filepath.Join(cfg.Out, "scratch"), 0o755); err != nil {
+	if err := os.MkdirAll(cfg.scratch(), 0o755); err != nil {
 		return nil, err
 	}
 	if cfg.Baseline {
@@ -384,7 +384,7 @@ func (cfg *Config) runMutant(ctx context.Context, m Mutant, dets []Detector, ref
 		return r, err
 	}
 	// Absolute: each test binary runs in its own package's directory.
-	reachFile, err := filepath.Abs(filepath.Join(cfg.Out, "scratch", "reached.txt"))
+	reachFile, err := filepath.Abs(filepath.Join(cfg.scratch(), "reached.txt"))
 	if err != nil {
 		return r, err
 	}
@@ -436,8 +436,13 @@ func readReached(path string) (int, []string) {
 	return len(encs), out
 }
 
+// scratch holds the mutant's source and the probe's output. The leading
+// underscore keeps it out of ./... when --out is inside the module (the
+// default, build/mutate): a mutant file there would break go build ./...
+func (cfg *Config) scratch() string { return filepath.Join(cfg.Out, "_scratch") }
+
 func (cfg *Config) writeOverlay(rel string, src []byte) (string, error) {
-	dir := filepath.Join(cfg.Out, "scratch")
+	dir := cfg.scratch()
 	file := filepath.Join(dir, "mutant.go")
 	if err := os.WriteFile(file, src, 0o644); err != nil {
 		return "", err

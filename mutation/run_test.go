@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -116,6 +117,12 @@ func TestClamp8(t *testing.T) {
 	}
 	if sum.Baseline["unit"] == "" {
 		t.Error("no baseline run")
+	}
+	// The last mutant's source stays in the scratch directory, inside
+	// the module: ./... must not see it (a mutant's file alone does not
+	// build).
+	if out, err := exec.Command("go", "list", "./...").CombinedOutput(); err != nil || strings.Contains(string(out), "build") {
+		t.Errorf("go list ./... after a run: %v\n%s", err, out)
 	}
 	// The same tree again: every result comes from the first run.
 	start := time.Now()

@@ -38,13 +38,11 @@ func (cc *codeCache) flush() {
 func (cc *codeCache) has(ppn uint64) bool { return cc.pages[ppn] != nil }
 
 // invalidate drops decoded code that a write to physical page ppn may change.
-func (cc *codeCache) invalidate(ppn uint64) bool {
-	if !cc.has(ppn) {
-		return false
+func (cc *codeCache) invalidate(ppn uint64) {
+	if cc.has(ppn) {
+		delete(cc.pages, ppn)
+		cc.curLPN, cc.cur = 0, nil
 	}
-	delete(cc.pages, ppn)
-	cc.curLPN, cc.cur = 0, nil
-	return true
 }
 
 // fetch returns the decoded instruction at RIP. The common case, an

@@ -28,16 +28,6 @@ func (t *tlb) flush() {
 	clear(t.w[:])
 }
 
-func (t *tlb) flushPage(lpn uint64) {
-	i := lpn & (1<<tlbBits - 1)
-	if t.r[i].tag == lpn+1 {
-		t.r[i] = tlbEntry{}
-	}
-	if t.w[i].tag == lpn+1 {
-		t.w[i] = tlbEntry{}
-	}
-}
-
 // dropWrites removes every write-cache entry for host page p (it now holds
 // decoded code, so writes to it must take the slow path).
 func (t *tlb) dropWrites(p *[4096]byte) {
@@ -117,12 +107,10 @@ func (c *CPU) pageW(la uint64, seg uint8) (*[4096]byte, uint64) {
 	if p == nil {
 		return nil, pa
 	}
-	if c.code.invalidate(pa >> 12) {
-		c.tlb.r[lpn&(1<<tlbBits-1)] = tlbEntry{} // keep the pair consistent
-	}
-	if !c.code.has(pa >> 12) {
-		*e = tlbEntry{lpn + 1, p}
-	}
+	// A write drops the code decoded from the page; a read entry stays
+	// right, since it names the same host page.
+	c.code.invalidate(pa >> 12)
+	*e = tlbEntry{lpn + 1, p}
 	return p, pa
 }
 

@@ -88,7 +88,5 @@ func (c *CPU) Complete(s *arch.State) {
 // CodeChanged tells the CPU that memory at pa changed behind its back (a
 // replay supplying bytes): instructions it decoded there are dropped.
 func (c *CPU) CodeChanged(pa uint64) {
-	if c.code.invalidate(pa >> 12) {
-		c.tlb.flushPage(pa >> 12)
-	}
+	c.code.invalidate(pa >> 12) // the access caches name host pages, which stay right
 }
