@@ -18,6 +18,7 @@ include kernel/wine.mk
 include kernel/win32/win32.mk
 include kernel/kernel.mk
 include oracles/native/native.mk
+include bench/bench.mk
 
 # Install Debian packages only when missing, so repeated runs are quick and
 # need no network.
@@ -39,7 +40,7 @@ vet: deps
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "error: gofmt" >&2; exit 1; }
 	$(GO) vet ./...
 
-test: vet native
+test: vet native workloads
 	$(GO) test -timeout 45m ./...
 
 # Short fuzz runs of both targets; FUZZTIME=15m for the full campaign.
@@ -58,13 +59,17 @@ fuzz: deps
 # user processes) and the boot to cmd.exe's prompt, then a CPU-bound loop,
 # then the Unicorn oracle's cost, the native engine's (cases/s on the host
 # CPU, one case per round trip and in batches; length probes/s), then
-# lockstep replay (instructions/s).
-bench: deps native
+# lockstep replay (instructions/s); last the same workloads side by side
+# on the emulator, Unicorn and qemu-user (twinstep bench).
+bench: deps native workloads
+	@$(MAKE) --no-print-directory deps APT_PKGS=qemu-user
 	$(GO) test -pgo=$(PGO) -run XXX -bench Boot -benchtime 20x -count 3 ./kernel
 	$(GO) test -pgo=$(PGO) -run XXX -bench MIPS -benchtime 5000000x -count 3 ./emulator
 	$(GO) test -run XXX -bench . -benchtime 3000x ./oracles/unicorn
 	$(GO) test -run XXX -bench . -benchtime 2s -count 3 ./oracles/native
 	$(GO) test -run XXX -bench Replay -benchtime 2x ./lockstep
+	$(GO) build -o build/twinstep ./cmd/twinstep
+	build/twinstep bench -rounds 3
 
 # The profile merges the kernel boots (self-tests, cmd.exe) and the
 # CPU-bound loop, so no workload is tuned at the others' expense.

@@ -14,6 +14,9 @@ type Triage struct {
 // Triaged lists the known survivors.
 var Triaged = map[string]Triage{
 	"mc80274d5": {"equivalent", "movToDR: r >= 5 for r >= 6; drIndex maps DR4 and DR5 to DR6 and DR7, so r is never 5"},
+	"m070beafc": {"equivalent", "specificity: a form naming its ModRM reg ranked below one naming nothing; in this table " +
+		"that reorders only the x87 groups DA, DC, DE and DF, where the register forms (mod 3, one /r each) and the " +
+		"memory form (mod not 3) never match the same ModRM, so the first match is the same form"},
 	"mbd63388f": {"oracle cannot decide", "shiftUndefined: OF left out of the undefined mask of rotates by more than one; " +
 		"both profiles, Unicorn and this AMD host all apply the 1-bit formula there, so the stricter comparison " +
 		"still agrees; only a CPU that differs there could tell (the Intel profile is unmeasured)"},

@@ -50,6 +50,7 @@ var commands = []command{
 	{"record", "record a run of the machine to a trace file", runRecord},
 	{"lockstep", "replay a trace on the emulator and Unicorn, instruction by instruction, and report", runLockstep},
 	{"report", "render a saved lockstep report (JSON) as HTML and terminal tables", runReport},
+	{"bench", "run the same workloads on the emulator, Unicorn and qemu-user and compare their speed", runBench},
 	{"mutate", "plant bugs in the emulator one at a time and measure which checks catch them", runMutate},
 	{"trace", "inspect a trace ('trace info FILE') or export it ('trace export --tenet FILE')", runTrace},
 }
@@ -165,4 +166,10 @@ func parseCode(s string) ([]byte, error) {
 		return nil, fmt.Errorf("%q is %d bytes; an instruction is at most %d", s, len(b), decoder.MaxLen)
 	}
 	return b, nil
+}
+
+// fail reports a command's error and returns the exit status for it.
+func fail(stderr io.Writer, cmd string, err error) int {
+	fmt.Fprintf(stderr, "twinstep %s: %v\n", cmd, err)
+	return exitError
 }

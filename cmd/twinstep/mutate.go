@@ -56,16 +56,16 @@ func runMutate(args []string, stdout, stderr io.Writer) int {
 			dt.Add(d.Name, fmt.Sprint(d.MakeTest), d.What)
 		}
 		if err := ot.Render(stdout); err != nil {
-			return fail(stderr, err)
+			return fail(stderr, "mutate", err)
 		}
 		if err := dt.Render(stdout); err != nil {
-			return fail(stderr, err)
+			return fail(stderr, "mutate", err)
 		}
 		return exitOK
 	}
 	for _, p := range []string{*htmlPath, *jsonPath} {
 		if err := checkOutput(p); err != nil {
-			return fail(stderr, err)
+			return fail(stderr, "mutate", err)
 		}
 	}
 	if *n < 0 {
@@ -82,30 +82,30 @@ func runMutate(args []string, stdout, stderr io.Writer) int {
 		Files: split(*files), IDs: split(*ids), Detectors: split(*dets), Fuzz: *fuzz, Baseline: *baseline, Log: stderr})
 	if err != nil {
 		if sum == nil {
-			return fail(stderr, err)
+			return fail(stderr, "mutate", err)
 		}
 		fmt.Fprintf(stderr, "twinstep mutate: stopped early: %v\n", err)
 	}
 	if err := reports.WriteMutationSummary(stdout, sum); err != nil {
-		return fail(stderr, err)
+		return fail(stderr, "mutate", err)
 	}
 	if *htmlPath != "" {
 		var b strings.Builder
 		if err := reports.WriteMutationHTML(&b, sum); err != nil {
-			return fail(stderr, err)
+			return fail(stderr, "mutate", err)
 		}
 		if err := writeOutput(*htmlPath, []byte(b.String())); err != nil {
-			return fail(stderr, err)
+			return fail(stderr, "mutate", err)
 		}
 		fmt.Fprintf(stdout, "report: %s\n", *htmlPath)
 	}
 	if *jsonPath != "" {
 		b, err := json.MarshalIndent(sum, "", " ")
 		if err != nil {
-			return fail(stderr, err)
+			return fail(stderr, "mutate", err)
 		}
 		if err := writeOutput(*jsonPath, b); err != nil {
-			return fail(stderr, err)
+			return fail(stderr, "mutate", err)
 		}
 	}
 	if err != nil {
@@ -139,9 +139,4 @@ func split(s string) []string {
 		}
 	}
 	return out
-}
-
-func fail(stderr io.Writer, err error) int {
-	fmt.Fprintf(stderr, "twinstep mutate: %v\n", err)
-	return exitError
 }

@@ -214,8 +214,20 @@ func sortedKeys[V any](m map[uint64]V) []uint64 {
 
 // Step implements engine.Engine.
 func (e *Engine) Step(n uint64) (engine.Result, error) {
+	return e.run(never, n)
+}
+
+// RunTo runs from the loaded state until RIP reaches until (which does not
+// run) or an exception, with no instruction count: Unicorn counts through
+// a hook on every instruction, so this is the way to measure its own
+// speed.
+func (e *Engine) RunTo(until uint64) (engine.Result, error) {
+	return e.run(until, 0)
+}
+
+func (e *Engine) run(until, n uint64) (engine.Result, error) {
 	resetEvent(e.ev)
-	err := e.u.StartWithOptions(e.regs.RIP, never, &uc.UcOptions{Count: n})
+	err := e.u.StartWithOptions(e.regs.RIP, until, &uc.UcOptions{Count: n})
 	var r regs
 	if rerr := readRegs(e.u, &r); rerr != nil {
 		return engine.Result{}, fmt.Errorf("read registers: %w", rerr)
