@@ -29,6 +29,9 @@ func TestFormat(t *testing.T) {
 		{"f048 0fb10e", "lock cmpxchg qword ptr [rsi], rcx", "lock cmpxchg qword ptr [rsi], rcx"},
 		{"660f6fc1", "movdqa xmm0, xmm1", "movdqa xmm0, xmm1"},
 		{"0f6fc1", "movq mm0, mm1", "movq mmx0, mmx1"},
+		{"0f6fca", "movq mm1, mm2", "movq mmx1, mmx2"},   // ModRM bit 3 belongs to reg, not rm
+		{"450f6fca", "movq mm1, mm2", "movq mmx1, mmx2"}, // REX.R and REX.B do not extend MMX registers
+		{"0f7ec8", "movd eax, mm1", "movd eax, mmx1"},
 		{"8ed8", "mov ds, ax", "mov ds, ax"},
 		{"0f20d8", "mov rax, cr3", "mov rax, cr3"},
 		{"0f23f8", "mov dr7, rax", "mov dr7, rax"},
