@@ -50,6 +50,9 @@ func TestExceptionFrames(t *testing.T) {
 		{name: "#XM for an unmasked SSE invalid operation", setup: func(m *testMachine) {
 			m.setState(func(s *arch.State) { s.MXCSR = 0x1f00 })
 		}, code: []byte{0x0f, 0x57, 0xc0, 0x0f, 0x57, 0xc9, 0xf3, 0x0f, 0x5e, 0xc1}, vector: arch.VecXM, ripDelta: 6},
+		{name: "#UD for an unmasked SSE exception with CR4.OSXMMEXCPT clear", setup: func(m *testMachine) {
+			m.setState(func(s *arch.State) { s.MXCSR = 0x1f00; s.CR4 &^= arch.CR4OSXMMEXCPT })
+		}, code: []byte{0x0f, 0x57, 0xc0, 0x0f, 0x57, 0xc9, 0xf3, 0x0f, 0x5e, 0xc1}, vector: arch.VecUD, ripDelta: 6},
 		{name: "#PF while delivering #PF is #DF", setup: func(m *testMachine) {
 			m.setState(func(s *arch.State) { s.GPR[arch.RSP] = 0x800 }) // stack on the unmapped page 0
 			m.setGate(arch.VecDF, tHandlers+arch.VecDF*16, 1, 0, 0xe)

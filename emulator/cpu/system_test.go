@@ -161,6 +161,43 @@ func TestSegmentLoads(t *testing.T) {
 	}
 }
 
+// LAR and LSL accept, of the system descriptor types, only those valid in
+// 64-bit mode (SDM Vol. 2A LAR, LSL): the LDT, the 64-bit TSS available
+// and busy, and for LAR the 64-bit call gate.
+func TestSelectorQueriesSystemTypes(t *testing.T) {
+	const sel = 0x38 // GDT entries 7 and 8: a 16-byte system descriptor
+	for typ := range uint64(16) {
+		lar := typ == 0x2 || typ == 0x9 || typ == 0xb || typ == 0xc
+		lsl := lar && typ != 0xc
+		for _, tc := range []struct {
+			name string
+			op   []byte
+			ok   bool
+			eax  uint64
+		}{{"lar", []byte{0x0f, 0x02, 0xc0}, lar, 0x00008000 | typ<<8}, {"lsl", []byte{0x0f, 0x03, 0xc0}, lsl, 0x67}} {
+			m := newTestMachine(t)
+			m.put64(tGDT+7*8, tssDescriptorLow(tTSS, 0x67)&^(0xf<<40)|typ<<40)
+			m.put64(tGDT+8*8, 0)
+			m.setState(func(s *arch.State) {
+				s.GDTR.Limit = 9*8 - 1
+				s.RFLAGS |= arch.ZF * b2u(!tc.ok)
+				s.GPR[arch.RAX] = 0x1111
+			})
+			m.code(tCode, cat([]byte{0x66, 0xb8, sel, 0}, tc.op)...)
+			if stop := m.c.Run(2); stop.Kind != StopCount {
+				t.Fatalf("%s type %#x: stop %v", tc.name, typ, stop)
+			}
+			s := m.state()
+			if got := s.RFLAGS&arch.ZF != 0; got != tc.ok {
+				t.Errorf("%s of system type %#x: ZF %v, want %v", tc.name, typ, got, tc.ok)
+			}
+			if tc.ok && s.GPR[arch.RAX] != tc.eax {
+				t.Errorf("%s of system type %#x: eax %#x, want %#x", tc.name, typ, s.GPR[arch.RAX], tc.eax)
+			}
+		}
+	}
+}
+
 // LAR, LSL, VERR and VERW answer from the test GDT: null, kernel code and
 // data (DPL 0), user data and code (DPL 3), a 64-bit TSS.
 func TestSelectorQueries(t *testing.T) {
