@@ -270,6 +270,34 @@ func TestFarReturnReleaseToOuter(t *testing.T) {
 	}
 }
 
+// RETF to CPL 3 checks the new SS before loading anything: a selector
+// with the wrong RPL, a DPL 0 data segment, a code segment is #GP with the
+// selector (RPL cleared) as the error code.
+func TestFarReturnToOuterBadSS(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ss   uint64
+	}{
+		{"RPL 1 for CPL 3", selUData&^3 | 1},
+		{"DPL 0 data", selKData | 3},
+		{"a code segment", selUCode},
+	} {
+		m := newTestMachine(t)
+		const sp = tRSP0 - 0x100
+		for i, v := range []uint64{tUserCode, selUCode, tUserData + 0x800, tc.ss} {
+			m.put64(sp+uint64(i)*8, v)
+		}
+		m.setState(func(s *arch.State) { s.GPR[arch.RSP] = sp })
+		m.code(tCode, 0x48, 0xcb) // retfq
+		if v := m.runToHandler(); v != arch.VecGP {
+			t.Fatalf("%s: vector %d, want #GP", tc.name, v)
+		}
+		if code, f := m.frame(true); code != tc.ss&^3 || f[0] != tCode {
+			t.Errorf("%s: error code %#x at %#x, want %#x at the retf", tc.name, code, f[0], tc.ss&^3)
+		}
+	}
+}
+
 // LLDT and LTR take their descriptor from the GDT only: a selector with
 // TI set is #GP with the selector as the error code.
 func TestSystemDescriptorFromTheLDT(t *testing.T) {
