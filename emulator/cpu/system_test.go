@@ -312,3 +312,30 @@ func TestSystemDescriptorFromTheLDT(t *testing.T) {
 		}
 	}
 }
+
+// FXSAVE stores the x87 instruction and data pointers as 32-bit offsets,
+// FXSAVE64 (REX.W) as 64-bit ones (SDM Vol. 1 Tables 10-2 and 10-3).
+func TestFXSAVEPointerWidths(t *testing.T) {
+	const fip, fdp = 0x123456789abc, 0xfedcba987654
+	for _, tc := range []struct {
+		name     string
+		code     []byte
+		fip, fdp uint64
+	}{
+		{"fxsave", []byte{0x0f, 0xae, 0x00}, fip & 0xffffffff, fdp & 0xffffffff},
+		{"fxsave64", []byte{0x48, 0x0f, 0xae, 0x00}, fip, fdp},
+	} {
+		m := newTestMachine(t)
+		m.setState(func(s *arch.State) {
+			s.X87.FIP, s.X87.FDP = fip, fdp
+			s.GPR[arch.RAX] = tUserData
+		})
+		m.code(tCode, tc.code...)
+		if stop := m.c.Run(1); stop.Kind != StopCount {
+			t.Fatalf("%s: stop %v", tc.name, stop)
+		}
+		if ip, dp := m.get64(tUserData+8), m.get64(tUserData+16); ip != tc.fip || dp != tc.fdp {
+			t.Errorf("%s: FIP %#x FDP %#x, want %#x %#x", tc.name, ip, dp, tc.fip, tc.fdp)
+		}
+	}
+}
