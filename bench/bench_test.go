@@ -10,7 +10,7 @@ import (
 
 // blob builds the workloads blob (make workloads: cheap when it is up to
 // date) and loads it.
-func blob(t *testing.T) *Blob {
+func blob(t testing.TB) *Blob {
 	t.Helper()
 	for _, tool := range []string{"make", "gcc", "ld"} {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -87,5 +87,24 @@ func TestLoadRejects(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Load(%s): %v, want an error containing %q", tc.path, err, tc.want)
 		}
+	}
+}
+
+// BenchmarkEmulator runs each workload on the emulator alone (for
+// profiling: go test -bench Emulator -cpuprofile).
+func BenchmarkEmulator(b *testing.B) {
+	bl := blob(b)
+	for _, w := range Workloads {
+		b.Run(w.Name, func(b *testing.B) {
+			var retired uint64
+			for b.Loop() {
+				m, err := Emulator{}.Run(bl, w.N)
+				if err != nil {
+					b.Fatal(err)
+				}
+				retired += m.Retired
+			}
+			b.ReportMetric(float64(retired)/b.Elapsed().Seconds()/1e6, "MIPS")
+		})
 	}
 }

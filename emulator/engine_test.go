@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/twinstep/twinstep/arch"
+	"github.com/twinstep/twinstep/engine"
 )
 
 // A replay rewrites code the replayer has already run at the same address
@@ -35,5 +36,39 @@ func TestReplayerSeesPokedCode(t *testing.T) {
 		if got := res.State.GPR[arch.RAX]; got != tc.want {
 			t.Errorf("% x: rax %#x, want %#x", tc.code, got, tc.want)
 		}
+	}
+}
+
+// A store that falls through to the next instruction, first writing data,
+// then, on the second pass, writing over that next instruction: the second
+// pass runs the new bytes (a decode cache that chained straight-line code
+// without watching for stores would run the old ones).
+func TestStoreOverTheNextInstruction(t *testing.T) {
+	const at, data = 0x401000, 0x402000
+	code := []byte{
+		0xb9, 2, 0, 0, 0, // mov ecx, 2
+		0xbf, 0x00, 0x20, 0x40, 0x00, // mov edi, data
+		0x88, 0x0f, // L: mov [rdi], cl
+		0xb8, 0, 0, 0, 0, // mov eax, 0: its immediate at 0x40100d
+		0x01, 0xc3, // add ebx, eax
+		0xbf, 0x0d, 0x10, 0x40, 0x00, // mov edi, 0x40100d
+		0xff, 0xc9, // dec ecx
+		0x75, 0xee, // jnz L
+		0xf4, // hlt
+	}
+	page := make([]byte, 4096)
+	copy(page, code)
+	s := arch.Flat64()
+	s.RIP, s.CPL = at, 0
+	e := NewEngine()
+	if err := e.Load(&s, []engine.Region{{Addr: at, Data: page}, {Addr: data, Data: make([]byte, 4096)}}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := e.Step(100)
+	if err != nil || r.Outcome != engine.Halted {
+		t.Fatalf("%s, %v", r.OutcomeString(), err)
+	}
+	if got := r.State.GPR[arch.RBX]; got != 1 {
+		t.Errorf("rbx %d, want 1: the second pass adds the immediate the store wrote", got)
 	}
 }

@@ -17,6 +17,9 @@ var Triaged = map[string]Triage{
 	"m070beafc": {"equivalent", "specificity: a form naming its ModRM reg ranked below one naming nothing; in this table " +
 		"that reorders only the x87 groups DA, DC, DE and DF, where the register forms (mod 3, one /r each) and the " +
 		"memory form (mod not 3) never match the same ModRM, so the first match is the same form"},
+	"mbc39b13c": {"oracle cannot decide", "undefinedFlags: PF left out of BT's undefined flags makes comparisons " +
+		"of BT stricter, not looser; the emulator, Unicorn and this AMD host all leave PF unchanged, so they still " +
+		"agree; only a CPU that changes PF there could tell (the Intel profile is unmeasured)"},
 	"mbd63388f": {"oracle cannot decide", "shiftUndefined: OF left out of the undefined mask of rotates by more than one; " +
 		"both profiles, Unicorn and this AMD host all apply the 1-bit formula there, so the stricter comparison " +
 		"still agrees; only a CPU that differs there could tell (the Intel profile is unmeasured)"},
