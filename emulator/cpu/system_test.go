@@ -339,3 +339,44 @@ func TestFXSAVEPointerWidths(t *testing.T) {
 		}
 	}
 }
+
+// LFS reads an m16:16, m16:32 or m16:64 far pointer: the selector follows
+// an offset of the operand size.
+func TestFarPointerWidths(t *testing.T) {
+	for _, tc := range []struct {
+		prefix []byte
+		size   int
+		rax    uint64
+	}{
+		{nil, 4, 0x12345678},
+		{[]byte{0x66}, 2, 0x1111_5678}, // a 16-bit load keeps RAX's upper bits
+		{[]byte{0x48}, 8, 0x0abc_def0_1234_5678},
+	} {
+		m := newTestMachine(t)
+		ptr := make([]byte, 16)
+		for i := range tc.size {
+			ptr[i] = byte(tc.rax >> (8 * i))
+		}
+		ptr[tc.size] = selUData
+		for i := 0; i < 16; i += 8 {
+			var v uint64
+			for j := range 8 {
+				v |= uint64(ptr[i+j]) << (8 * j)
+			}
+			m.put64(tUserData+uint64(i), v)
+		}
+		m.setState(func(s *arch.State) { s.GPR[arch.RBX] = tUserData; s.GPR[arch.RAX] = 0x1111_1111 })
+		m.code(tCode, cat(tc.prefix, []byte{0x0f, 0xb4, 0x03})...) // lfs eax, [rbx]
+		if stop := m.c.Run(1); stop.Kind != StopCount {
+			t.Fatalf("% x lfs: stop %v", tc.prefix, stop)
+		}
+		s := m.state()
+		want := tc.rax
+		if tc.size == 4 {
+			want &= 0xffffffff
+		}
+		if s.Seg[arch.FS].Selector != selUData || s.GPR[arch.RAX] != want {
+			t.Errorf("% x lfs: fs %#x rax %#x, want %#x %#x", tc.prefix, s.Seg[arch.FS].Selector, s.GPR[arch.RAX], selUData, want)
+		}
+	}
+}
