@@ -147,6 +147,21 @@ func quotientNear(s *arch.State, w uint, signed bool) bool {
 	return diff.Abs(diff).Cmp(big.NewInt(2)) <= 0
 }
 
+// completes builds a case from st and reports whether the emulator runs
+// its instruction to the end.
+func completes(t *testing.T, code []byte, st arch.State, seed uint64) bool {
+	t.Helper()
+	c, err := Build(emulator.NewEngine(), code, st, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := engine.Run(emulator.NewEngine(), &c.State, c.Mem, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Outcome == engine.Completed
+}
+
 // AimMemory makes the address a mappable user address (or, with 67, one
 // whose 32-bit sum wraps), so Build maps it and the instruction runs.
 func TestAimMemory(t *testing.T) {
@@ -165,15 +180,7 @@ func TestAimMemory(t *testing.T) {
 			if a < 0x10000000 || a >= 0x20000010 {
 				t.Fatalf("%s case %d: address %#x, want a user address in [0x10000000, 0x20000010)", h, i, a)
 			}
-			c, err := Build(emulator.NewEngine(), code, st, uint64(i))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := engine.Run(emulator.NewEngine(), &c.State, c.Mem, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.Outcome == engine.Completed {
+			if completes(t, code, st, uint64(i)) {
 				ran++
 			}
 		}
@@ -214,15 +221,7 @@ func TestAimString(t *testing.T) {
 			if in.Rep != decoder.PrefixNone && st.GPR[arch.RCX]&mask > 40 {
 				t.Fatalf("%s case %d: count %#x, want at most 40", h, i, st.GPR[arch.RCX]&mask)
 			}
-			c, err := Build(emulator.NewEngine(), code, st, uint64(i))
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := engine.Run(emulator.NewEngine(), &c.State, c.Mem, 1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.Outcome == engine.Completed {
+			if completes(t, code, st, uint64(i)) {
 				ran++
 			}
 		}
