@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os/exec"
@@ -48,6 +49,10 @@ func onThread(f func() error) (time.Duration, error) {
 	return threadCPU() - start, err
 }
 
+// maxInstructions bounds a workload (each needs under 200 M): a blob that
+// never returns is an error, not a hang.
+const maxInstructions = 1 << 32
+
 // Emulator runs workloads in-process on the emulator's flat engine.
 type Emulator struct{}
 
@@ -61,7 +66,7 @@ func (Emulator) Run(b *Blob, n int) (Measure, error) {
 	}
 	var r engine.Result
 	cpu, err := onThread(func() (err error) {
-		r, err = e.Step(1 << 40)
+		r, err = e.Step(maxInstructions)
 		return err
 	})
 	if err != nil {
@@ -134,7 +139,9 @@ func NewQEMUUser(b *Blob) (*QEMUUser, error) {
 func (q *QEMUUser) Name() string { return "qemu-user" }
 
 func (q *QEMUUser) Run(b *Blob, n int) (Measure, error) {
-	cmd := exec.Command(q.Path, b.Path, strconv.Itoa(n))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute) // a blob that never exits
+	defer cancel()
+	cmd := exec.CommandContext(ctx, q.Path, b.Path, strconv.Itoa(n))
 	err := cmd.Run()
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) {
