@@ -4,6 +4,7 @@
 package engine
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/twinstep/twinstep/arch"
@@ -88,6 +89,44 @@ type Engine interface {
 	Close() error
 }
 
+// Case is a starting state and the memory it runs in.
+type Case struct {
+	State arch.State
+	Mem   []Region
+}
+
+// Read copies what the case's memory holds at addr into b, stopping at the
+// first unmapped byte; it returns how many bytes it copied.
+func (c *Case) Read(addr uint64, b []byte) int {
+	n := 0
+	for n < len(b) {
+		found := false
+		for _, r := range c.Mem {
+			if a := addr + uint64(n); a >= r.Addr && a < r.Addr+uint64(len(r.Data)) {
+				n += copy(b[n:], r.Data[a-r.Addr:])
+				found = true
+				break
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	return n
+}
+
+// Batcher is an engine that runs in another process (an oracle's worker, the
+// native helper), where a round trip per case would cost more than the
+// case: it takes many cases at once.
+type Batcher interface {
+	Engine
+	// RunBatch runs each case from its state for n instructions. posts[i]
+	// is case i's memory afterwards, region by region (unused where the
+	// result is Unsupported or Failed). A case that kills the engine is
+	// its own result; the error is for the engine failing as a whole.
+	RunBatch(cases []Case, n uint64) (results []Result, posts [][]Region, err error)
+}
+
 // Run loads a case into e, steps n instructions and fills in Result.Writes
 // by comparing memory before and after: one mechanism for every engine, so
 // writes that leave a byte unchanged count the same everywhere.
@@ -102,14 +141,47 @@ func Run(e Engine, s *arch.State, mem []Region, n uint64) (Result, error) {
 	if r.Outcome == Unsupported || r.Outcome == Failed {
 		return r, nil // nothing trustworthy to read back
 	}
-	for _, reg := range mem {
-		post := make([]byte, len(reg.Data))
-		if err := e.ReadMemory(reg.Addr, post); err != nil {
+	post := make([]Region, len(mem))
+	for i, reg := range mem {
+		post[i] = Region{Addr: reg.Addr, Data: make([]byte, len(reg.Data))}
+		if err := e.ReadMemory(reg.Addr, post[i].Data); err != nil {
 			return r, fmt.Errorf("%s: read back %#x: %w", e.Name(), reg.Addr, err)
 		}
-		r.Writes = append(r.Writes, DiffMemory(reg.Addr, reg.Data, post)...)
 	}
+	addWrites(&r, mem, post)
 	return r, nil
+}
+
+// RunAll is Run for many cases: in batches where e is a Batcher.
+func RunAll(e Engine, cases []Case, n uint64) ([]Result, error) {
+	b, ok := e.(Batcher)
+	if !ok {
+		rs := make([]Result, len(cases))
+		for i := range cases {
+			var err error
+			if rs[i], err = Run(e, &cases[i].State, cases[i].Mem, n); err != nil {
+				return nil, err
+			}
+		}
+		return rs, nil
+	}
+	rs, posts, err := b.RunBatch(cases, n)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", e.Name(), err)
+	}
+	for i := range rs {
+		if rs[i].Outcome != Unsupported && rs[i].Outcome != Failed {
+			addWrites(&rs[i], cases[i].Mem, posts[i])
+		}
+	}
+	return rs, nil
+}
+
+// addWrites fills in r.Writes from the memory before (pre) and after (post).
+func addWrites(r *Result, pre, post []Region) {
+	for i, reg := range pre {
+		r.Writes = append(r.Writes, DiffMemory(reg.Addr, reg.Data, post[i].Data)...)
+	}
 }
 
 // DiffMemory lists the runs of bytes that differ between pre and post, the
@@ -117,6 +189,11 @@ func Run(e Engine, s *arch.State, mem []Region, n uint64) (Result, error) {
 func DiffMemory(addr uint64, pre, post []byte) []Write {
 	var out []Write
 	for i := 0; i < len(pre); {
+		// Most of a page is untouched: skip equal bytes a block at a time.
+		if n := min(64, len(pre)-i); bytes.Equal(pre[i:i+n], post[i:i+n]) {
+			i += n
+			continue
+		}
 		if pre[i] == post[i] {
 			i++
 			continue

@@ -102,7 +102,7 @@ type siliconWorker struct {
 	// by decoder form ID, and for undecodable bytes by their form entry.
 	byID  []int32
 	other map[*Form]int
-	cases []native.Case
+	cases []engine.Case
 	pend  []siliconCase // cases[i]'s instruction
 	arena []byte        // the cases' pages
 	pages []uint64
@@ -257,7 +257,7 @@ func (w *worker) siliconAdd(p *partial, s *traces.Step, pos, formID int, f *Form
 		}
 		c.orc = &o
 	}
-	sw.cases = append(sw.cases, native.Case{State: s.Pre, Mem: mem})
+	sw.cases = append(sw.cases, engine.Case{State: s.Pre, Mem: mem})
 	sw.pend = append(sw.pend, c)
 	if formID >= 0 {
 		sw.byID[formID]++
@@ -313,7 +313,7 @@ func (w *worker) siliconFlush(p *partial) error {
 	if len(sw.cases) == 0 {
 		return nil
 	}
-	rs, err := sw.nat.Run(sw.cases)
+	rs, err := engine.RunAll(sw.nat, sw.cases, 1)
 	if err != nil {
 		return fmt.Errorf("silicon: %w", err)
 	}

@@ -25,10 +25,7 @@ import (
 )
 
 // Case is a starting state and the memory it runs in.
-type Case struct {
-	State arch.State
-	Mem   []engine.Region
-}
+type Case = engine.Case
 
 // Verdict classifies a case.
 type Verdict uint8
@@ -228,30 +225,59 @@ func (k *Checker) SetProfile(p *cpu.Profile) {
 
 // Check runs c on the engines for one instruction.
 func (k *Checker) Check(c Case) (Report, error) {
-	var rep Report
+	reps, err := k.CheckAll([]Case{c})
+	if err != nil {
+		return Report{}, err
+	}
+	return reps[0], nil
+}
+
+// CheckAll is Check for many cases: each oracle gets them all at once (see
+// engine.Batcher), so a case costs no round trip to an oracle's process.
+func (k *Checker) CheckAll(cases []Case) ([]Report, error) {
+	reps := make([]Report, len(cases))
+	sdm := make([]engine.Mask, len(cases))
 	code := make([]byte, decoder.MaxLen)
-	n := c.Read(c.State.RIP, code)
-	in, err := decoder.Decode(code[:n])
-	rep.Inst, rep.DecodeError = in, err
-	var sdm engine.Mask
-	if err == nil {
-		sdm = cpu.Undefined(&in, &c.State)
-	}
-	if rep.Emu, err = engine.Run(k.Emu, &c.State, c.Mem, 1); err != nil {
-		return rep, err
-	}
-	if rep.Oracle, err = engine.Run(k.Oracle, &c.State, c.Mem, 1); err != nil {
-		return rep, err
-	}
-	rep.Native = engine.Result{Outcome: engine.Unsupported, Detail: "no native engine on this host"}
-	if k.Native != nil {
-		if rep.Native, err = engine.Run(k.Native, &c.State, c.Mem, 1); err != nil {
-			return rep, err
+	for i := range cases {
+		c, rep := &cases[i], &reps[i]
+		n := c.Read(c.State.RIP, code)
+		rep.Inst, rep.DecodeError = decoder.Decode(code[:n])
+		if rep.DecodeError == nil {
+			sdm[i] = cpu.Undefined(&rep.Inst, &c.State)
+		}
+		var err error
+		if rep.Emu, err = engine.Run(k.Emu, &c.State, c.Mem, 1); err != nil {
+			return nil, err
 		}
 	}
+	orc, err := engine.RunAll(k.Oracle, cases, 1)
+	if err != nil {
+		return nil, err
+	}
+	var nat []engine.Result
+	if k.Native != nil {
+		if nat, err = engine.RunAll(k.Native, cases, 1); err != nil {
+			return nil, err
+		}
+	}
+	for i := range reps {
+		reps[i].Oracle = orc[i]
+		reps[i].Native = engine.Result{Outcome: engine.Unsupported, Detail: "no native engine on this host"}
+		if nat != nil {
+			reps[i].Native = nat[i]
+		}
+		k.judge(&reps[i], &cases[i], sdm[i])
+	}
+	return reps, nil
+}
+
+// judge compares the engines' results in rep and gives the verdict; sdm is
+// what the SDM leaves undefined for the case.
+func (k *Checker) judge(rep *Report, c *Case, sdm engine.Mask) {
+	in := &rep.Inst
 	unable := func(r *engine.Result) bool { return r.Outcome == engine.Unsupported || r.Outcome == engine.Failed }
 	if p := k.Profile(); p != nil && k.Native != nil {
-		if g := p.Gap(&in); g != nil {
+		if g := p.Gap(in); g != nil {
 			rep.Gap = g.ID
 		}
 	}
@@ -274,12 +300,12 @@ func (k *Checker) Check(c Case) (Report, error) {
 		default:
 			// The emulator is silicon here: Unicorn's disagreement is
 			// Unicorn's, explained by its table or new.
-			rep.Verdict, rep.Mistake = UnicornWrong, k.explain(&rep, &c, &rep.Native)
+			rep.Verdict, rep.Mistake = UnicornWrong, k.explain(rep, c, &rep.Native)
 			if rep.Mistake != "" {
 				rep.Verdict = OracleMistake
 			}
 		}
-		return rep, nil
+		return
 	}
 	rep.Mask = sdm
 	if !unable(&rep.Oracle) {
@@ -295,11 +321,10 @@ func (k *Checker) Check(c Case) (Report, error) {
 		rep.Verdict = Match
 	default:
 		rep.Verdict = Divergence
-		if rep.Mistake = k.explain(&rep, &c, &rep.Emu); rep.Mistake != "" {
+		if rep.Mistake = k.explain(rep, c, &rep.Emu); rep.Mistake != "" {
 			rep.Verdict = OracleMistake
 		}
 	}
-	return rep, nil
 }
 
 // explain names the known Unicorn mistakes that account for Unicorn's
@@ -353,26 +378,6 @@ func Explain(mistakes []Mistake, in *decoder.Inst, decoded bool, pre *arch.State
 	return ""
 }
 
-// Read copies what the case's memory holds at addr into b, stopping at the
-// first unmapped byte; it returns how many bytes it copied.
-func (c Case) Read(addr uint64, b []byte) int {
-	n := 0
-	for n < len(b) {
-		found := false
-		for _, r := range c.Mem {
-			if a := addr + uint64(n); a >= r.Addr && a < r.Addr+uint64(len(r.Data)) {
-				n += copy(b[n:], r.Data[a-r.Addr:])
-				found = true
-				break
-			}
-		}
-		if !found {
-			break
-		}
-	}
-	return n
-}
-
 // Build returns a case running code at st.RIP, with the data regions given
 // and every page the instruction touches mapped: pages are added where the
 // emulator's try faults on an unmapped canonical address, filled with
@@ -419,7 +424,7 @@ func Build(emu engine.Engine, code []byte, st arch.State, seed uint64, data ...e
 	for _, r := range c.Mem[len(data):] {
 		if r.Addr == page || r.Addr == page+4096 && st.RIP&0xfff > 4096-64 {
 			for i := range r.Data {
-				r.Data[i] = 0x90
+				r.Data[i] = 0xcc
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,27 +28,43 @@ import (
 )
 
 var (
-	oracleOnce sync.Once
-	oracle     *unicorn.Isolated
-	oracleErr  error
+	poolOnce sync.Once
+	pool     []*Checker
+	poolErr  error
 )
 
-// checker returns a Checker on the emulator, Unicorn and, on an x86-64
-// Linux host, the host CPU (the emulator then runs the host's CPU profile).
-// Unicorn is required, and so is the native engine wherever the host can
-// run it (a test that cannot reach an oracle fails, it does not pass).
-func checker(t testing.TB) *Checker {
+// checkers returns one Checker per CPU, each on the emulator, a Unicorn
+// worker of its own and, on an x86-64 Linux host, a native helper of its
+// own (the emulator then runs the host's CPU profile): the sweeps run on
+// all of them at once. Unicorn is required, and so is the native engine
+// wherever the host can run it (a test that cannot reach an oracle fails,
+// it does not pass).
+func checkers(t testing.TB) []*Checker {
 	t.Helper()
-	oracleOnce.Do(func() { oracle, oracleErr = unicorn.NewIsolated() })
-	if oracleErr != nil {
-		t.Fatalf("the Unicorn oracle is required: %v", oracleErr)
+	poolOnce.Do(func() {
+		for range max(2, runtime.GOMAXPROCS(0)) {
+			oracle, err := unicorn.NewIsolated()
+			if err != nil {
+				poolErr = fmt.Errorf("the Unicorn oracle is required: %w", err)
+				return
+			}
+			k, err := nativetest.NewChecker(oracle, unicorn.KnownMistakes)
+			if err != nil {
+				poolErr = fmt.Errorf("the native engine: %w", err)
+				return
+			}
+			pool = append(pool, k)
+		}
+	})
+	if poolErr != nil {
+		t.Fatal(poolErr)
 	}
-	k, err := nativetest.Checker(oracle, unicorn.KnownMistakes)
-	if err != nil {
-		t.Fatalf("the native engine: %v", err)
-	}
-	return k
+	return pool
 }
+
+// checker is the first of the checkers, for tests that check one case at
+// a time.
+func checker(t testing.TB) *Checker { return checkers(t)[0] }
 
 // Every encoding a sweep checks against the oracle is recorded, and a full
 // run of this package verifies corpus/seeds/sweeps.hex lists exactly them:
@@ -108,7 +125,6 @@ func sweep(t *testing.T, n int, encodings ...string) {
 // the system level) ends that encoding's sweep instead of failing.
 func sweepEncodings(t *testing.T, n int, tolerateMissing bool, encodings []string) {
 	t.Helper()
-	k := checker(t)
 	seed := uint64(1)
 	if s := os.Getenv("TWINSTEP_SEED"); s != "" {
 		v, err := strconv.ParseUint(s, 0, 64)
@@ -117,60 +133,87 @@ func sweepEncodings(t *testing.T, n int, tolerateMissing bool, encodings []strin
 		}
 		seed = v
 	}
-encodings:
-	for _, h := range encodings {
+	codes := make([][]byte, len(encodings))
+	for i, h := range encodings {
 		code, err := hex.DecodeString(strings.ReplaceAll(h, " ", ""))
 		if err != nil {
 			t.Fatalf("bad hex %q", h)
 		}
+		codes[i] = code
 		sweptMu.Lock()
 		swept[hex.EncodeToString(code)] = true
 		sweptMu.Unlock()
-		// Each encoding gets its own states (and so its own code pages).
-		hs := fnv.New64a()
-		hs.Write(code)
-		base := hs.Sum64() ^ seed*1_000_003
-		fails := 0
-		for i := range n {
-			cs := base + uint64(i)
-			r := rand.New(rand.NewPCG(cs, 7))
-			st := RandomState(r)
-			hits := probe.Hits()
-			// Half the states are result-directed, half the memory
-			// operands aimed at mappable (or wrapping) addresses.
-			c, err := BuildDirected(k.Emu, code, st, cs, r, i%4 >= 2, i%2 == 1)
-			if err != nil {
-				t.Fatal(err)
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for _, k := range checkers(t) {
+		wg.Go(func() {
+			for i := range next {
+				sweepOne(t, k, encodings[i], codes[i], n, seed, tolerateMissing)
 			}
-			if probe.Skip(hits, hex.EncodeToString(code)) {
-				continue // a mutant's change this case never runs (twinstep mutate)
+		})
+	}
+	for i := range encodings {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}
+
+// sweepOne checks one encoding from n states, all in one batch. It runs
+// beside other encodings' sweeps, so it reports with t.Error only.
+func sweepOne(t *testing.T, k *Checker, h string, code []byte, n int, seed uint64, tolerateMissing bool) {
+	// Each encoding gets its own states (and so its own code pages).
+	hs := fnv.New64a()
+	hs.Write(code)
+	base := hs.Sum64() ^ seed*1_000_003
+	var cases []Case
+	var seeds []uint64
+	for i := range n {
+		cs := base + uint64(i)
+		r := rand.New(rand.NewPCG(cs, 7))
+		st := RandomState(r)
+		hits := probe.Hits()
+		// Half the states are result-directed, half the memory operands
+		// aimed at mappable (or wrapping) addresses.
+		c, err := BuildDirected(k.Emu, code, st, cs, r, i%4 >= 2, i%2 == 1)
+		if err != nil {
+			t.Errorf("%s (seed %d): %v", h, cs, err)
+			return
+		}
+		if probe.Skip(hits, hex.EncodeToString(code)) {
+			continue // a mutant's change this case never runs (twinstep mutate)
+		}
+		if os.Getenv("TWINSTEP_TRACE_SWEEP") != "" {
+			fmt.Fprintf(os.Stderr, "sweep %s seed %d\n", h, cs)
+		}
+		cases, seeds = append(cases, c), append(seeds, cs)
+	}
+	reps, err := k.CheckAll(cases)
+	if err != nil {
+		t.Errorf("%s: %v", h, err)
+		return
+	}
+	fails := 0
+	for i, rep := range reps {
+		switch rep.Verdict {
+		case Divergence:
+			fails++
+			if fails <= 3 {
+				t.Errorf("%s (seed %d): %s (%s); %s\n  %v", h, seeds[i], rep.Verdict, rep.Agreement(),
+					rep.Outcomes(), rep.Diffs)
 			}
-			if os.Getenv("TWINSTEP_TRACE_SWEEP") != "" {
-				fmt.Fprintf(os.Stderr, "sweep %s seed %d\n", h, cs)
-			}
-			rep, err := k.Check(c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			switch rep.Verdict {
-			case Divergence:
-				fails++
-				if fails <= 3 {
-					t.Errorf("%s (seed %d): %s (%s); %s\n  %v", h, cs, rep.Verdict, rep.Agreement(),
-						rep.Outcomes(), rep.Diffs)
-				}
-			case Missing:
-				if tolerateMissing {
-					t.Logf("%s: unimplemented in the flat model: %s", h, rep.Emu.Detail)
-					continue encodings
-				}
-				t.Errorf("%s: missing in the emulator: %s", h, rep.Emu.Detail)
+		case Missing:
+			if tolerateMissing {
+				t.Logf("%s: unimplemented in the flat model: %s", h, rep.Emu.Detail)
 				return
 			}
+			t.Errorf("%s: missing in the emulator: %s", h, rep.Emu.Detail)
+			return
 		}
-		if fails > 3 {
-			t.Errorf("%s: %d of %d cases diverged", h, fails, n)
-		}
+	}
+	if fails > 3 {
+		t.Errorf("%s: %d of %d cases diverged", h, fails, len(reps))
 	}
 }
 

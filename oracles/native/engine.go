@@ -94,32 +94,14 @@ func (e *Engine) Close() error {
 	return nil
 }
 
-// Case is one case for Run.
-type Case struct {
-	State arch.State
-	Mem   []engine.Region
-}
-
-// Run runs each case for one instruction, many per round trip to the
-// helper, and fills in the results' Writes the way engine.Run does.
-func (e *Engine) Run(cases []Case) ([]engine.Result, error) {
+// RunBatch implements engine.Batcher: many cases per round trip to the
+// helper.
+func (e *Engine) RunBatch(cases []engine.Case, n uint64) ([]engine.Result, [][]engine.Region, error) {
 	jobs := make([]job, len(cases))
 	for i := range cases {
-		jobs[i] = job{&cases[i].State, cases[i].Mem, 1}
+		jobs[i] = job{&cases[i].State, cases[i].Mem, n}
 	}
-	rs, posts, err := e.exec(jobs)
-	if err != nil {
-		return nil, err
-	}
-	for i := range rs {
-		if rs[i].Outcome == engine.Unsupported || rs[i].Outcome == engine.Failed {
-			continue
-		}
-		for k, reg := range cases[i].Mem {
-			rs[i].Writes = append(rs[i].Writes, engine.DiffMemory(reg.Addr, reg.Data, posts[i][k].Data)...)
-		}
-	}
-	return rs, nil
+	return e.exec(jobs)
 }
 
 // exec runs the jobs: each one planned, the runnable ones sent in batches.

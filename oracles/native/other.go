@@ -13,12 +13,6 @@ type Engine struct {
 	h        *helper
 }
 
-// Case is one case for Run.
-type Case struct {
-	State arch.State
-	Mem   []engine.Region
-}
-
 type hostInfo struct {
 	mxcsrMask uint32
 	fsgsbase  bool
@@ -36,4 +30,6 @@ func (e *Engine) Step(uint64) (engine.Result, error)      { return engine.Result
 func (e *Engine) ReadMemory(uint64, []byte) error         { return Supported() }
 func (e *Engine) Host() Host                              { return Host{} }
 func (e *Engine) Close() error                            { return nil }
-func (e *Engine) Run([]Case) ([]engine.Result, error)     { return nil, Supported() }
+func (e *Engine) RunBatch([]engine.Case, uint64) ([]engine.Result, [][]engine.Region, error) {
+	return nil, nil, Supported()
+}

@@ -30,9 +30,8 @@ const workerEnv = "TWINSTEP_UNICORN_WORKER"
 const caseTimeout = 10 * time.Second
 
 type request struct {
-	State   arch.State
-	Regions []engine.Region
-	N       uint64
+	engine.Case
+	N uint64
 }
 
 type response struct {
@@ -104,15 +103,16 @@ func (x *wire) readState() arch.State {
 
 const maxRegion = 1 << 30
 
+// sendRequest and sendResponse buffer; their callers flush.
 func (x *wire) sendRequest(q *request) error {
 	x.u64(q.N)
 	x.state(&q.State)
-	x.u64(uint64(len(q.Regions)))
-	for _, r := range q.Regions {
+	x.u64(uint64(len(q.Mem)))
+	for _, r := range q.Mem {
 		x.u64(r.Addr)
 		x.blob(r.Data)
 	}
-	return x.flush()
+	return x.err
 }
 
 func (x *wire) readRequest() (request, error) {
@@ -122,7 +122,7 @@ func (x *wire) readRequest() (request, error) {
 	n := x.readU64()
 	for i := uint64(0); i < n && x.err == nil; i++ {
 		a := x.readU64()
-		q.Regions = append(q.Regions, engine.Region{Addr: a, Data: x.readBlob(maxRegion)})
+		q.Mem = append(q.Mem, engine.Region{Addr: a, Data: x.readBlob(maxRegion)})
 	}
 	return q, x.err
 }
@@ -142,7 +142,7 @@ func (x *wire) sendResponse(p *response) error {
 		x.blob(b)
 	}
 	x.blob([]byte(p.Err))
-	return x.flush()
+	return x.err
 }
 
 func (x *wire) readResponse() (response, error) {
@@ -168,14 +168,17 @@ func (x *wire) flush() error {
 	return x.err
 }
 
-// Isolated is Unicorn in a worker process, as an engine.Engine.
+// Isolated is Unicorn in a worker process, as an engine.Engine and an
+// engine.Batcher.
 type Isolated struct {
-	cmd    *exec.Cmd
-	wire   *wire
-	out    io.Closer
-	req    request
-	post   map[uint64][]byte
-	stderr *headBuffer
+	cmd *exec.Cmd
+	// to and from are the two directions of the pipe: a batch writes
+	// requests while it reads the answers.
+	to, from *wire
+	out      io.Closer
+	loaded   engine.Case
+	post     []engine.Region
+	stderr   *headBuffer
 	// Crashes counts the workers lost to a crash or hang.
 	Crashes int
 }
@@ -229,9 +232,10 @@ func (e *Isolated) start() error {
 		return fmt.Errorf("unicorn worker: %w", err)
 	}
 	e.cmd, e.out = cmd, in
-	e.wire = &wire{r: bufio.NewReaderSize(out, 64<<10), w: bufio.NewWriterSize(in, 64<<10)}
+	e.to = &wire{w: bufio.NewWriterSize(in, 64<<10)}
+	e.from = &wire{r: bufio.NewReaderSize(out, 64<<10)}
 	// The worker's first message says whether Unicorn started.
-	hello, err := e.wire.readResponse()
+	hello, err := e.from.readResponse()
 	if err != nil || hello.Err != "" {
 		e.stop()
 		if hello.Err != "" {
@@ -259,61 +263,108 @@ func (e *Isolated) Name() string { return "unicorn" }
 
 // Load implements engine.Engine; the case travels with Step.
 func (e *Isolated) Load(s *arch.State, mem []engine.Region) error {
-	e.req = request{State: *s, Regions: mem}
+	e.loaded = engine.Case{State: *s, Mem: mem}
 	e.post = nil
 	return nil
 }
 
-// Step implements engine.Engine.
+// Step implements engine.Engine: a batch of one.
 func (e *Isolated) Step(n uint64) (engine.Result, error) {
+	rs, posts, err := e.RunBatch([]engine.Case{e.loaded}, n)
+	if err != nil {
+		return engine.Result{}, err
+	}
+	e.post = posts[0]
+	return rs[0], nil
+}
+
+// RunBatch implements engine.Batcher. The requests stream to the worker
+// while its answers stream back, so no case waits for a round trip. A case
+// that crashes or hangs the worker is "unsupported: Unicorn crashed on this
+// case", and the rest go on in a fresh worker.
+func (e *Isolated) RunBatch(cases []engine.Case, n uint64) ([]engine.Result, [][]engine.Region, error) {
+	rs := make([]engine.Result, len(cases))
+	posts := make([][]engine.Region, len(cases))
+	for done := 0; done < len(cases); {
+		k, why, err := e.stream(cases[done:], n, rs[done:], posts[done:])
+		if err != nil {
+			return nil, nil, err
+		}
+		done += k
+		if done < len(cases) {
+			rs[done] = engine.Result{Outcome: engine.Unsupported, State: cases[done].State,
+				Detail: "Unicorn crashed on this case: " + why}
+			posts[done] = cases[done].Mem
+			done++
+		}
+	}
+	return rs, posts, nil
+}
+
+// stream runs cases in the worker (starting one if need be) until they are
+// done or the worker dies; it returns how many it answered and, if the
+// worker died on the next, why.
+func (e *Isolated) stream(cases []engine.Case, n uint64, rs []engine.Result, posts [][]engine.Region) (int, string, error) {
 	if e.cmd == nil {
 		if err := e.start(); err != nil {
-			return engine.Result{}, err
+			return 0, "", err
 		}
 	}
-	e.req.N = n
-	done := make(chan struct{})
-	timer := time.AfterFunc(caseTimeout, func() {
-		select {
-		case <-done:
-		default:
-			e.cmd.Process.Kill()
+	cmd := e.cmd
+	timer := time.AfterFunc(caseTimeout, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		for i := range cases {
+			if e.to.sendRequest(&request{cases[i], n}) != nil {
+				return
+			}
 		}
-	})
-	var resp response
-	err := e.wire.sendRequest(&e.req)
-	if err == nil {
-		resp, err = e.wire.readResponse()
-	}
-	close(done)
-	timer.Stop()
-	if err != nil {
-		e.out.Close()
-		e.cmd.Wait()
-		why := e.stderr.firstLine()
-		if why == "" {
-			why = "killed after " + caseTimeout.String()
+		e.to.flush()
+	}()
+	i := 0
+	for ; i < len(cases); i++ {
+		resp, err := e.from.readResponse()
+		if err != nil {
+			break
 		}
-		e.cmd = nil
-		e.Crashes++
-		return engine.Result{Outcome: engine.Unsupported, State: e.req.State,
-			Detail: "Unicorn crashed on this case: " + why}, nil
+		timer.Reset(caseTimeout)
+		if resp.Err != "" {
+			e.stop()
+			<-sent
+			return i, "", errors.New(resp.Err)
+		}
+		if len(resp.Post) != len(cases[i].Mem) {
+			e.stop()
+			<-sent
+			return i, "", fmt.Errorf("unicorn worker: %d regions back for %d", len(resp.Post), len(cases[i].Mem))
+		}
+		rs[i] = resp.Result
+		posts[i] = make([]engine.Region, len(resp.Post))
+		for k, b := range resp.Post {
+			posts[i][k] = engine.Region{Addr: cases[i].Mem[k].Addr, Data: b}
+		}
 	}
-	if resp.Err != "" {
-		return engine.Result{}, errors.New(resp.Err)
+	if i == len(cases) {
+		<-sent
+		return i, "", nil
 	}
-	e.post = map[uint64][]byte{}
-	for i, r := range e.req.Regions {
-		e.post[r.Addr] = resp.Post[i]
+	e.stop()
+	<-sent
+	why := e.stderr.firstLine()
+	if why == "" {
+		why = "killed after " + caseTimeout.String()
 	}
-	return resp.Result, nil
+	e.Crashes++
+	return i, why, nil
 }
 
 // ReadMemory implements engine.Engine from the worker's answer.
 func (e *Isolated) ReadMemory(addr uint64, b []byte) error {
-	for base, p := range e.post {
-		if addr >= base && addr+uint64(len(b)) <= base+uint64(len(p)) {
-			copy(b, p[addr-base:])
+	for _, r := range e.post {
+		if addr >= r.Addr && addr+uint64(len(b)) <= r.Addr+uint64(len(r.Data)) {
+			copy(b, r.Data[addr-r.Addr:])
 			return nil
 		}
 	}
@@ -344,7 +395,7 @@ func serve(r io.Reader, w io.Writer) int {
 		x.sendResponse(&response{Err: err.Error()})
 		return 1
 	}
-	if x.sendResponse(&response{}) != nil {
+	if x.sendResponse(&response{}) != nil || x.flush() != nil {
 		return 1
 	}
 	for {
@@ -356,7 +407,9 @@ func serve(r io.Reader, w io.Writer) int {
 		if err != nil {
 			resp.Err = err.Error()
 		}
-		if x.sendResponse(&resp) != nil {
+		// Each answer is flushed before the next case runs: a case that
+		// crashes Unicorn must not take the answers before it along.
+		if x.sendResponse(&resp) != nil || x.flush() != nil {
 			return 1
 		}
 	}
@@ -364,7 +417,7 @@ func serve(r io.Reader, w io.Writer) int {
 
 func runCase(e *Engine, req *request) (response, error) {
 	var resp response
-	if err := e.Load(&req.State, req.Regions); err != nil {
+	if err := e.Load(&req.State, req.Mem); err != nil {
 		return resp, err
 	}
 	res, err := e.Step(req.N)
@@ -372,7 +425,7 @@ func runCase(e *Engine, req *request) (response, error) {
 		return resp, err
 	}
 	resp.Result = res
-	for _, reg := range req.Regions {
+	for _, reg := range req.Mem {
 		p := make([]byte, len(reg.Data))
 		if err := e.ReadMemory(reg.Addr, p); err != nil {
 			return resp, err

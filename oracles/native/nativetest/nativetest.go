@@ -30,21 +30,23 @@ func Engine() (engine.Engine, error) {
 	return e, err
 }
 
-// Native is Engine with the concrete type (for Host and Run).
+// Native is Engine with the concrete type (for Host and RunBatch).
 func Native() (*native.Engine, error) {
-	once.Do(func() {
-		if serr := native.Supported(); serr != nil {
-			fmt.Fprintf(os.Stderr, "nativetest: no native engine: %v\n", serr)
-			return
-		}
-		path, berr := kernelbuild.NativeHelper()
-		if berr != nil {
-			err = berr
-			return
-		}
-		eng, err = native.New(path)
-	})
+	once.Do(func() { eng, err = start() })
 	return eng, err
+}
+
+// start starts a native engine, or returns nil where the host has none.
+func start() (*native.Engine, error) {
+	if serr := native.Supported(); serr != nil {
+		fmt.Fprintf(os.Stderr, "nativetest: no native engine: %v\n", serr)
+		return nil, nil
+	}
+	path, err := kernelbuild.NativeHelper()
+	if err != nil {
+		return nil, err
+	}
+	return native.New(path)
 }
 
 // Checker is check.NewChecker with the host CPU wherever the host can run
@@ -55,8 +57,22 @@ func Checker(oracle engine.Engine, mistakes []check.Mistake) (*check.Checker, er
 	if err != nil {
 		return nil, err
 	}
-	if nat == nil {
-		return check.NewChecker(oracle, nil, nil, mistakes), nil
+	return checker(oracle, nat, mistakes), nil
+}
+
+// NewChecker is Checker with a native engine of its own, for checkers
+// that run in parallel.
+func NewChecker(oracle engine.Engine, mistakes []check.Mistake) (*check.Checker, error) {
+	nat, err := start()
+	if err != nil {
+		return nil, err
 	}
-	return check.NewChecker(oracle, nat, nat.Host().Profile(), mistakes), nil
+	return checker(oracle, nat, mistakes), nil
+}
+
+func checker(oracle engine.Engine, nat *native.Engine, mistakes []check.Mistake) *check.Checker {
+	if nat == nil {
+		return check.NewChecker(oracle, nil, nil, mistakes)
+	}
+	return check.NewChecker(oracle, nat, nat.Host().Profile(), mistakes)
 }
