@@ -94,12 +94,18 @@ func textSection(path string) []byte {
 	return nil
 }
 
+// statesPerInput is how many states each fuzz input runs from, all in one
+// batch to each oracle: a round trip to an oracle's process costs more than
+// a case.
+const statesPerInput = 8
+
 // FuzzSemantics runs instruction bytes from a random state (registers across
 // the 64-bit range and at edge values, random flags, XMM lanes with float
 // edge cases, MXCSR modes, data pages of random bytes wherever the
 // instruction reaches) on the emulator and on Unicorn, and fails on any
 // divergence that no known oracle mistake explains. Instructions the
 // emulator does not implement are skipped (twinstep coverage lists them).
+// Each input runs from statesPerInput states, one batch to each oracle.
 func FuzzSemantics(f *testing.F) {
 	k := newChecker(f)
 	total := 0
@@ -148,29 +154,37 @@ func FuzzSemantics(f *testing.F) {
 		if len(code) == 0 || len(code) > decoder.MaxLen {
 			return
 		}
-		r := rand.New(rand.NewPCG(seed, seed>>32|1))
-		st := check.RandomState(r)
-		c, err := check.BuildDirected(k.Emu, code, st, seed, r, seed&2 != 0, seed&1 != 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rep, err := k.Check(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if rep.Emu.Outcome.String() == "failed" {
-			t.Fatalf("% x: the emulator failed internally: %s", code, rep.Emu.Detail)
-		}
-		if rep.Verdict == check.Divergence {
-			// The case in the corpus form: a regression case once fixed or
-			// explained, and `twinstep step --diff` reproduces it.
-			cs := corpus.Case{Why: "found by FuzzSemantics", Bytes: code, Seed: seed, Oracle: rep.Decider,
-				Expect: "match", State: c.State}
-			if rep.Decider == "native" {
-				cs.CPU = k.Profile().Name
+		cases := make([]check.Case, statesPerInput)
+		seeds := make([]uint64, statesPerInput)
+		for j := range cases {
+			s := seed + uint64(j)*0x9e3779b97f4a7c15 // state 0 is the input's own seed
+			r := rand.New(rand.NewPCG(s, s>>32|1))
+			c, err := check.BuildDirected(k.Emu, code, check.RandomState(r), s, r, s&2 != 0, s&1 != 0)
+			if err != nil {
+				t.Fatal(err)
 			}
-			t.Errorf("% x (seed %d) %s: %s (%s)\n%s\n%s", code, seed, instText(rep), rep.Agreement(),
-				rep.Outcomes(), diffText(rep), corpus.Format(cs))
+			cases[j], seeds[j] = c, s
+		}
+		reps, err := k.CheckAll(cases)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j, rep := range reps {
+			if rep.Emu.Outcome.String() == "failed" {
+				t.Fatalf("% x: the emulator failed internally: %s", code, rep.Emu.Detail)
+			}
+			if rep.Verdict == check.Divergence {
+				// The case in the corpus form: a regression case once
+				// fixed or explained, and `twinstep step --diff`
+				// reproduces it.
+				cs := corpus.Case{Why: "found by FuzzSemantics", Bytes: code, Seed: seeds[j], Oracle: rep.Decider,
+					Expect: "match", State: cases[j].State}
+				if rep.Decider == "native" {
+					cs.CPU = k.Profile().Name
+				}
+				t.Errorf("% x (seed %d) %s: %s (%s)\n%s\n%s", code, seeds[j], instText(rep), rep.Agreement(),
+					rep.Outcomes(), diffText(rep), corpus.Format(cs))
+			}
 		}
 	})
 }

@@ -140,6 +140,12 @@ var amdGaps = []Gap{
 		Applies: func(in *decoder.Inst) bool {
 			return in.Form != nil && (in.Form.Mnemonic == "ldmxcsr" || in.Form.Mnemonic == "fxrstor")
 		}},
+	{ID: "fxsave-67-wrap", Why: "AMD wraps a 32-bit-addressed (67) FXSAVE area that crosses 4 GiB, and " +
+		"faulting there reports the area's last byte (EA 0xfffffff0: #PF with CR2 0x1ef); the emulator " +
+		"stores the area linearly past 4 GiB, as other 32-bit-addressed accesses are",
+		Applies: func(in *decoder.Inst) bool {
+			return in.Form != nil && in.Form.Mnemonic == "fxsave" && in.AddrSize == 4
+		}},
 	{ID: "rcp-table", Why: "RCPPS/RCPSS/RSQRTPS/RSQRTSS return AMD's own approximations (the SDM bounds only " +
 		"the relative error, 1.5 * 2^-12); the emulator computes Intel's",
 		Applies: func(in *decoder.Inst) bool {

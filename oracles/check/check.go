@@ -409,22 +409,29 @@ func Build(emu engine.Engine, code []byte, st arch.State, seed uint64, data ...e
 		}
 		c.Mem = append(c.Mem, r)
 	}
-	// The code pages hold NOPs around the instruction: Unicorn translates
-	// past the instruction it runs, and random bytes there aborted its code
-	// generator (tcg.c:3073, "tcg fatal error") on one case in a few
-	// thousand.
+	// The code pages hold NOPs up to 64 bytes past the instruction's start
+	// (what an instruction reads of its own neighbourhood: a truncated
+	// encoding's missing bytes, a nearby RIP-relative operand) and INT3
+	// after them. Unicorn translates past the instruction it runs: random
+	// bytes there aborted its code generator (tcg.c:3073, "tcg fatal
+	// error") on one case in a few thousand, and a page of NOPs made every
+	// case translate some 500 instructions (INT3 ends the block).
 	// Code near the end of its page gets the next page too, since Unicorn
 	// translates ahead and would fault on it.
+	const nopsPast = 64
 	addPage(page)
-	if st.RIP&0xfff > 4096-64 {
+	if st.RIP&0xfff > 4096-nopsPast {
 		addPage(page + 4096)
 	}
 	// Only the pages Build added: a code page the case gave (its memory:
 	// lines) keeps its recorded bytes, so code reading itself reads them.
 	for _, r := range c.Mem[len(data):] {
-		if r.Addr == page || r.Addr == page+4096 && st.RIP&0xfff > 4096-64 {
+		if r.Addr == page || r.Addr == page+4096 && st.RIP&0xfff > 4096-nopsPast {
 			for i := range r.Data {
-				r.Data[i] = 0xcc
+				r.Data[i] = 0x90
+				if r.Addr+uint64(i) >= st.RIP+nopsPast {
+					r.Data[i] = 0xcc
+				}
 			}
 		}
 	}

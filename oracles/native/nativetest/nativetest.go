@@ -36,8 +36,17 @@ func Native() (*native.Engine, error) {
 	return eng, err
 }
 
-// start starts a native engine, or returns nil where the host has none.
+// Off is the environment variable that leaves the native engine out
+// (TWINSTEP_NATIVE=off): to measure or check against Unicorn alone.
+const Off = "TWINSTEP_NATIVE"
+
+// start starts a native engine, or returns nil where the host has none or
+// the environment turns it off.
 func start() (*native.Engine, error) {
+	if os.Getenv(Off) == "off" {
+		fmt.Fprintf(os.Stderr, "nativetest: the native engine is off (%s=off)\n", Off)
+		return nil, nil
+	}
 	if serr := native.Supported(); serr != nil {
 		fmt.Fprintf(os.Stderr, "nativetest: no native engine: %v\n", serr)
 		return nil, nil
