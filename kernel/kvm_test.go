@@ -178,6 +178,9 @@ func TestKVMProbeOnTCG(t *testing.T) {
 // instruction the probe showed the host cannot run, after passing every
 // self-test before it. Any other failure fails.
 func TestQEMUKVM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a boot under QEMU with KVM (18 s here): not with -short")
+	}
 	f, err := os.OpenFile("/dev/kvm", os.O_RDWR, 0)
 	if err != nil {
 		t.Skipf("KVM unavailable: %v", err)
