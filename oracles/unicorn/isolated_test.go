@@ -64,15 +64,3 @@ func BenchmarkIsolatedCase(b *testing.B) {
 		runOn(b, e, []byte{0x48, 0x01, 0xd8}, s)
 	}
 }
-
-func BenchmarkDirectCase(b *testing.B) {
-	e, err := New()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer e.Close()
-	s := arch.Flat64()
-	for i := 0; i < b.N; i++ {
-		runOn(b, e, []byte{0x48, 0x01, 0xd8}, s)
-	}
-}
