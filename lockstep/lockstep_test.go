@@ -136,6 +136,9 @@ func TestBootReplaysClean(t *testing.T) {
 // not run (with a reason), and the emulator agrees with the host CPU on
 // every one compared. Kernel instructions stay Unicorn's.
 func TestSiliconChecksRing3(t *testing.T) {
+	if testing.Short() {
+		t.Skip("replays 24.5 M instructions of the boot (35 s here): not with -short")
+	}
 	mode, why := siliconMode(t)
 	tr, path, rec := record(t, ring3Prefix)
 	rep, err := Replay(tr, path, Options{Native: mode, NativeEvery: 1})
