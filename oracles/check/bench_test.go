@@ -1,6 +1,7 @@
 package check_test
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"testing"
@@ -34,73 +35,65 @@ func benchCases(b *testing.B, n int) []Case {
 	return out
 }
 
-// BenchmarkEngines is each engine's cost per case, and the whole check's.
+// BenchmarkEngines is each engine's cost per case, one case per call
+// (engine.Run) and 256 per call (engine.RunAll, a batch to an oracle's
+// process), and the whole check's both ways.
 func BenchmarkEngines(b *testing.B) {
 	cases := benchCases(b, 1024)
-	run := func(b *testing.B, e engine.Engine) {
+	const batch = 256
+	// measure runs f over the cases, k at a time, and reports cases/s.
+	measure := func(b *testing.B, k int, f func([]Case) error) {
 		i := 0
 		for b.Loop() {
-			c := &cases[i%len(cases)]
-			if _, err := engine.Run(e, &c.State, c.Mem, 1); err != nil {
+			if err := f(cases[i%len(cases) : i%len(cases)+k]); err != nil {
 				b.Fatal(err)
 			}
-			i++
+			i += k
 		}
 		b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "cases/s")
 	}
-	// batch runs the cases 256 at a time (engine.RunAll).
-	batch := func(b *testing.B, e engine.Engine) {
-		i := 0
-		for b.Loop() {
-			c := cases[i%len(cases) : i%len(cases)+256]
-			if _, err := engine.RunAll(e, c, 1); err != nil {
-				b.Fatal(err)
+	engines := []struct {
+		name string
+		open func() (e engine.Engine, close func(), err error)
+	}{
+		{"emulator", func() (engine.Engine, func(), error) { return emulator.NewEngine(), func() {}, nil }},
+		{"unicorn", func() (engine.Engine, func(), error) {
+			e, err := unicorn.NewIsolated()
+			if err != nil {
+				return nil, nil, err
 			}
-			i += len(c)
-		}
-		b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "cases/s")
+			return e, func() { e.Close() }, nil
+		}},
+		{"native", func() (engine.Engine, func(), error) {
+			e, err := nativetest.Engine()
+			if e == nil {
+				return nil, nil, fmt.Errorf("no native engine: %v", err)
+			}
+			return e, func() {}, nil // shared: it stays open
+		}},
 	}
-	b.Run("emulator", func(b *testing.B) { run(b, emulator.NewEngine()) })
-	b.Run("unicorn-isolated", func(b *testing.B) {
-		e, err := unicorn.NewIsolated()
-		if err != nil {
-			b.Skip(err)
+	for _, eng := range engines {
+		for _, k := range []int{1, batch} {
+			b.Run(fmt.Sprintf("%s/%d", eng.name, k), func(b *testing.B) {
+				e, closeEngine, err := eng.open()
+				if err != nil {
+					b.Skip(err)
+				}
+				defer closeEngine()
+				measure(b, k, func(cs []Case) error {
+					_, err := engine.RunAll(e, cs, 1)
+					return err
+				})
+			})
 		}
-		defer e.Close()
-		run(b, e)
-	})
-	b.Run("unicorn-batch", func(b *testing.B) {
-		e, err := unicorn.NewIsolated()
-		if err != nil {
-			b.Skip(err)
-		}
-		defer e.Close()
-		batch(b, e)
-		b.ReportMetric(float64(e.Crashes), "crashes")
-	})
-	b.Run("native-batch", func(b *testing.B) {
-		e, err := nativetest.Engine()
-		if e == nil {
-			b.Skip("no native engine", err)
-		}
-		batch(b, e)
-	})
-	b.Run("native", func(b *testing.B) {
-		e, err := nativetest.Engine()
-		if e == nil {
-			b.Skip("no native engine", err)
-		}
-		run(b, e)
-	})
-	b.Run("check", func(b *testing.B) {
-		k := checker(b)
-		i := 0
-		for b.Loop() {
-			if _, err := k.Check(cases[i%len(cases)]); err != nil {
-				b.Fatal(err)
-			}
-			i++
-		}
-		b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "cases/s")
-	})
+	}
+	for _, k := range []int{1, batch} {
+		b.Run(fmt.Sprintf("check/%d", k), func(b *testing.B) {
+			chk := checker(b)
+			measure(b, k, func(cs []Case) error {
+				_, err := chk.CheckAll(cs)
+				return err
+			})
+		})
+	}
 }

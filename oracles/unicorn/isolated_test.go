@@ -53,6 +53,56 @@ func TestIsolated(t *testing.T) {
 	}
 }
 
+// A batch that crashes the worker partway loses only the crashing case:
+// the answers before it come back (each is flushed before the next case
+// runs), and the cases after it run in a fresh worker.
+func TestIsolatedBatchSurvivesACrash(t *testing.T) {
+	iso, err := NewIsolated()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer iso.Close()
+	direct, err := New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer direct.Close()
+	mk := func(code []byte, s arch.State) engine.Case {
+		page := make([]byte, 4096)
+		copy(page, code)
+		s.RIP = codeAddr
+		return engine.Case{State: s, Mem: []engine.Region{{Addr: codeAddr, Data: page}}}
+	}
+	s := arch.Flat64()
+	s.GPR[arch.RAX], s.GPR[arch.RBX] = 0x1122334455667788, 7
+	crash := s
+	crash.GPR[arch.RAX], crash.GPR[arch.RDX] = 1, 0x80000000 // pcmpestrm's |INT_MIN| (see TestIsolated)
+	cases := []engine.Case{
+		mk([]byte{0x48, 0x0f, 0xc8}, s), mk([]byte{0x48, 0x01, 0xd8}, s),
+		mk([]byte{0x66, 0x0f, 0x3a, 0x60, 0xc1, 0x00}, crash),
+		mk([]byte{0x48, 0x29, 0xd8}, s), mk([]byte{0x0f, 0x0b}, s),
+	}
+	rs, err := engine.RunAll(iso, cases, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if iso.Crashes != 1 || rs[2].Outcome != engine.Unsupported || !strings.Contains(rs[2].Detail, "crashed") {
+		t.Fatalf("crashing case: %s, %d crashes; want it alone unsupported", rs[2].OutcomeString(), iso.Crashes)
+	}
+	for i, c := range cases {
+		if i == 2 {
+			continue
+		}
+		want, err := engine.Run(direct, &c.State, c.Mem, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := engine.Compare(&rs[i], &want, engine.Mask{}); len(d) != 0 || rs[i].Outcome != want.Outcome {
+			t.Errorf("case %d: batch %s, direct %s: %v", i, rs[i].OutcomeString(), want.OutcomeString(), d)
+		}
+	}
+}
+
 func BenchmarkIsolatedCase(b *testing.B) {
 	e, err := NewIsolated()
 	if err != nil {
