@@ -20,19 +20,26 @@ func runOn(t testing.TB, e engine.Engine, code []byte, s arch.State) engine.Resu
 	return r
 }
 
-// The worker gives what the in-process engine gives, and survives a case
-// that crashes Unicorn.
-func TestIsolated(t *testing.T) {
+// bothEngines starts Unicorn in a worker and in-process, closed when t ends.
+func bothEngines(t *testing.T) (*Isolated, *Engine) {
+	t.Helper()
 	iso, err := NewIsolated()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer iso.Close()
+	t.Cleanup(func() { iso.Close() })
 	direct, err := New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer direct.Close()
+	t.Cleanup(func() { direct.Close() })
+	return iso, direct
+}
+
+// The worker gives what the in-process engine gives, and survives a case
+// that crashes Unicorn.
+func TestIsolated(t *testing.T) {
+	iso, direct := bothEngines(t)
 	s := arch.Flat64()
 	s.GPR[arch.RAX], s.GPR[arch.RBX], s.GPR[arch.RDI] = 0x1122334455667788, 7, 0x600010
 	for _, code := range [][]byte{{0x48, 0x0f, 0xc8}, {0x48, 0x89, 0x1f}, {0x0f, 0x0b}, {0xf7, 0xf1}} {
@@ -57,16 +64,7 @@ func TestIsolated(t *testing.T) {
 // the answers before it come back (each is flushed before the next case
 // runs), and the cases after it run in a fresh worker.
 func TestIsolatedBatchSurvivesACrash(t *testing.T) {
-	iso, err := NewIsolated()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer iso.Close()
-	direct, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer direct.Close()
+	iso, direct := bothEngines(t)
 	mk := func(code []byte, s arch.State) engine.Case {
 		page := make([]byte, 4096)
 		copy(page, code)
